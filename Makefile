@@ -1,0 +1,50 @@
+# crmlab — every task starts from nothing but Python 3 and make.
+#   make course   set up, execute every chapter, build the HTML course in build/course/
+#   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
+#   make lab      JupyterLab on notebooks/
+#   make bench    benchmarks (speed and memory targets)
+#   make lint     ruff
+#   make lock     re-pin requirements/constraints.txt from the current venv
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.crmlab-installed
+EXTRAS := notebooks,test,bench,dev
+
+export PYTHONHASHSEED := 0
+unexport MPLBACKEND
+
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
+
+.PHONY: install course test lab bench lint lock clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip -c requirements/constraints.txt
+	PIP_CONSTRAINT=requirements/constraints.txt $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+course: $(STAMP)
+	$(BIN)/crmlab course build --out build/course
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks crmlab --doctest-modules $(NBVAL_FLAGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+bench: $(STAMP)
+	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check crmlab tests benchmarks
+
+lock: $(STAMP)
+	$(BIN)/python -m pip --version | awk '{print "pip==" $$2}' > requirements/constraints.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^crmlab' >> requirements/constraints.txt
+
+clean:
+	rm -rf build .pytest_cache

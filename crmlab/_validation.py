@@ -1,0 +1,236 @@
+"""Input checks shared by every public crmlab function.
+
+Each check raises with the project's one message template::
+
+    <caller>(): <what is wrong>, <where> ; <how to fix>.
+
+so a student sees which function, which argument or column, what was expected
+and what was found. Validate once, at the public boundary.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CrmlabWarning",
+    "check_columns",
+    "check_dates",
+    "check_frame",
+    "check_in_choices",
+    "check_int",
+    "check_no_missing",
+    "check_nonnegative",
+    "check_not_after",
+    "check_number",
+    "check_numeric_columns",
+    "check_positive",
+    "check_probability",
+    "first_ids",
+]
+
+_MAX_SHOWN = 5
+
+
+class CrmlabWarning(UserWarning):
+    """Warning raised by crmlab for results a user should look at twice."""
+
+
+def first_ids(values: Iterable[Any], limit: int = _MAX_SHOWN) -> list[Any]:
+    """Return up to ``limit`` values as plain Python objects, for error messages."""
+    out = []
+    for value in values:
+        if len(out) >= limit:
+            break
+        out.append(value.item() if isinstance(value, np.generic) else value)
+    return out
+
+
+def _where(df: pd.DataFrame, mask: np.ndarray, id_col: str | None) -> str:
+    """Describe the offending rows: ids if an id column exists, else row labels."""
+    if id_col is not None and id_col in df.columns:
+        return f"first {id_col} values: {first_ids(df.loc[mask, id_col])}"
+    return f"first rows: {first_ids(df.index[mask])}"
+
+
+def check_frame(df: Any, *, caller: str, name: str = "data", allow_empty: bool = False) -> pd.DataFrame:
+    """Check that ``df`` is a non-empty DataFrame and return it."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{caller}(): '{name}' must be a pandas DataFrame; got {type(df).__name__}.")
+    if not allow_empty and len(df) == 0:
+        raise ValueError(f"{caller}(): '{name}' is empty; it needs at least one row.")
+    return df
+
+
+def check_columns(df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data") -> None:
+    """Raise if any of ``columns`` is missing from ``df``, listing what is there."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{caller}(): '{name}' is missing required column(s) {missing}; "
+            f"it has {list(map(str, df.columns))}. Rename your columns or pass the matching *_col= arguments."
+        )
+
+
+def check_no_missing(
+    df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data", id_col: str | None = None
+) -> None:
+    """Raise if any of ``columns`` holds NaN/None/NaT, naming the column and rows."""
+    for col in columns:
+        mask = df[col].isna().to_numpy()
+        if mask.any():
+            where = _where(df, mask, id_col if id_col != col else None)
+            raise ValueError(
+                f"{caller}(): column '{col}' of '{name}' has {int(mask.sum())} missing value(s) ({where}); "
+                "fill or remove them first: crmlab never drops rows silently."
+            )
+
+
+def check_numeric_columns(df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data") -> None:
+    """Raise a TypeError if any of ``columns`` is not numeric."""
+    for col in columns:
+        if not (pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])):
+            raise TypeError(f"{caller}(): column '{col}' of '{name}' must be numeric; got dtype {df[col].dtype}.")
+
+
+def check_positive(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    caller: str,
+    name: str = "data",
+    id_col: str | None = None,
+    allow_zero: bool = False,
+    hint: str = "",
+) -> None:
+    """Raise if ``column`` has values <= 0 (or < 0 with ``allow_zero``)."""
+    values = df[column].to_numpy()
+    mask = values < 0 if allow_zero else values <= 0
+    if mask.any():
+        kind = "a negative" if allow_zero else "a zero or negative"
+        raise ValueError(
+            f"{caller}(): {int(mask.sum())} row(s) of '{name}' have {kind} '{column}' "
+            f"({_where(df, mask, id_col)}){'; ' + hint if hint else ''}."
+        )
+
+
+def check_nonnegative(df: pd.DataFrame, column: str, **kwargs: Any) -> None:
+    """Raise if ``column`` has negative values (zero allowed)."""
+    check_positive(df, column, allow_zero=True, **kwargs)
+
+
+def check_dates(
+    df: pd.DataFrame, column: str, *, caller: str, name: str = "data", id_col: str | None = None
+) -> pd.Series:
+    """Return ``df[column]`` as datetime64, raising on values that do not parse.
+
+    Values already of a datetime dtype pass through; strings are parsed with
+    ``pandas.to_datetime`` and any value that fails is reported by row.
+    """
+    col = df[column]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col
+    parsed = pd.to_datetime(col, errors="coerce")
+    bad = (parsed.isna() & col.notna()).to_numpy()
+    if bad.any():
+        examples = first_ids(col[bad])
+        raise ValueError(
+            f"{caller}(): {int(bad.sum())} value(s) in column '{column}' of '{name}' could not be parsed as dates "
+            f"(examples: {examples}; {_where(df, bad, id_col)}); use ISO dates such as '1997-01-31'."
+        )
+    return parsed
+
+
+def check_not_after(
+    dates: pd.Series,
+    end: pd.Timestamp,
+    *,
+    caller: str,
+    column: str,
+    df: pd.DataFrame,
+    name: str = "data",
+    id_col: str | None = None,
+    end_name: str = "observation_end",
+) -> None:
+    """Raise if any date falls after ``end`` (the observation end)."""
+    mask = (dates > end).to_numpy()
+    if mask.any():
+        raise ValueError(
+            f"{caller}(): {int(mask.sum())} row(s) of '{name}' have '{column}' after {end_name}={end.date()} "
+            f"({_where(df, mask, id_col)}); move {end_name} later or filter those rows first."
+        )
+
+
+def check_int(
+    value: Any, name: str, *, caller: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """Return ``value`` as int, raising if it is not an integer in ``[minimum, maximum]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{caller}(): '{name}' must be an integer; got {value!r}.")
+    _check_range(int(value), name, caller=caller, minimum=minimum, maximum=maximum, kind="an integer")
+    return int(value)
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    caller: str,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_min: bool = False,
+    strict_max: bool = False,
+) -> float:
+    """Return ``value`` as float, raising if it is not a finite number in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{caller}(): '{name}' must be a number; got {value!r}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{caller}(): '{name}' must be a finite number; got {value}.")
+    _check_range(
+        value, name, caller=caller, minimum=minimum, maximum=maximum, kind="a number",
+        strict_min=strict_min, strict_max=strict_max,
+    )
+    return value
+
+
+def check_probability(value: Any, name: str, *, caller: str, open_low: bool = False, open_high: bool = False) -> float:
+    """Return ``value`` as float, raising unless it lies in [0, 1] (ends optionally open)."""
+    return check_number(
+        value, name, caller=caller, minimum=0.0, maximum=1.0, strict_min=open_low, strict_max=open_high
+    )
+
+
+def check_in_choices(value: Any, name: str, choices: Iterable[Any], *, caller: str) -> Any:
+    """Raise unless ``value`` is one of ``choices``."""
+    choices = list(choices)
+    if value not in choices:
+        raise ValueError(f"{caller}(): '{name}' must be one of {choices}; got {value!r}.")
+    return value
+
+
+def _check_range(
+    value: float,
+    name: str,
+    *,
+    caller: str,
+    minimum: float | None,
+    maximum: float | None,
+    kind: str,
+    strict_min: bool = False,
+    strict_max: bool = False,
+) -> None:
+    low_bad = minimum is not None and (value <= minimum if strict_min else value < minimum)
+    high_bad = maximum is not None and (value >= maximum if strict_max else value > maximum)
+    if low_bad or high_bad:
+        parts = []
+        if minimum is not None:
+            parts.append(f"{'>' if strict_min else '>='} {minimum}")
+        if maximum is not None:
+            parts.append(f"{'<' if strict_max else '<='} {maximum}")
+        raise ValueError(f"{caller}(): '{name}' must be {kind} {' and '.join(parts)}; got {value}.")

@@ -1,0 +1,7 @@
+"""``python -m crmlab.course``: the same as the ``crmlab course`` command."""
+
+import sys
+
+from crmlab.course.cli import main
+
+sys.exit(main())

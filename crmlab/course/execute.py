@@ -1,0 +1,123 @@
+"""Execute chapter notebooks top to bottom in a fresh kernel and store their outputs."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["ChapterError", "execute_notebook", "execute_notebooks"]
+
+
+class ChapterError(RuntimeError):
+    """A chapter failed to execute; the message names the notebook and the cell."""
+
+
+@contextmanager
+def _deterministic_env():
+    """Kernel environment for reproducible outputs: fixed hash seed, inline figures."""
+    saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "MPLBACKEND")}
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.pop("MPLBACKEND", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True) -> float:
+    """Run one notebook top to bottom in a fresh ``python3`` kernel.
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook; it runs with its own folder as working directory.
+    timeout : int, default=300
+        Seconds allowed per cell.
+    write : bool, default=True
+        Store the new outputs in the file.
+
+    Returns
+    -------
+    float
+        Seconds the execution took.
+
+    Raises
+    ------
+    ChapterError
+        If a cell not tagged ``raises-exception`` fails, naming the notebook, the
+        cell number and its first line.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False, allow_errors=False,
+    )
+    start = time.perf_counter()
+    with _deterministic_env():
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            index, first_line = _failing_cell(nb)
+            raise ChapterError(
+                f"{path.name}: code cell {index} failed ({first_line!r}):\n{exc}"
+            ) from None
+    elapsed = time.perf_counter() - start
+    nb.metadata.pop("papermill", None)
+    if write:
+        nbformat.write(nb, path)
+    return elapsed
+
+
+def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int, str]:
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for i, cell in enumerate(code_cells, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            if "raises-exception" not in cell.metadata.get("tags", []):
+                lines = cell.source.strip().splitlines()
+                return i, lines[0] if lines else ""
+    return -1, ""
+
+
+def execute_notebooks(paths: Iterable[str | Path], *, timeout: int = 300, log=print) -> dict[str, float]:
+    """Execute several notebooks in order, logging progress; stop at the first failure.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Notebooks to run.
+    timeout : int, default=300
+        Seconds allowed per cell.
+    log : callable, default=print
+        Receives one progress line per chapter.
+
+    Returns
+    -------
+    dict of str to float
+        Seconds per notebook name.
+    """
+    paths = [Path(p) for p in paths]
+    times: dict[str, float] = {}
+    for i, path in enumerate(paths, start=1):
+        log(f"[{i}/{len(paths)}] executing {path.name} ...")
+        seconds = execute_notebook(path, timeout=timeout)
+        times[path.name] = seconds
+        log(f"[{i}/{len(paths)}] {path.name} done in {seconds:.1f} s")
+    return times

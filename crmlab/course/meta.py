@@ -1,0 +1,113 @@
+"""Read a chapter's title, summary, learning goals and estimated time from its notebook."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["ChapterMeta", "chapter_meta", "find_chapters", "repo_notebooks_dir"]
+
+_CHAPTER_FILE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+
+
+@dataclass(frozen=True)
+class ChapterMeta:
+    """What the course index shows about one chapter.
+
+    Attributes
+    ----------
+    number : str
+        Two-digit chapter number, e.g. ``"03"``.
+    path : pathlib.Path
+        The notebook file.
+    title : str
+        The title after ``# Chapter N —``.
+    summary : str
+        The first sentence of the overview paragraph.
+    overview : str
+        The whole overview paragraph.
+    goals : list of str
+        The learning-goal bullets.
+    minutes : int or None
+        The estimated time, if the chapter states one.
+    """
+
+    number: str
+    path: Path
+    title: str
+    summary: str
+    overview: str
+    goals: list[str] = field(default_factory=list)
+    minutes: int | None = None
+
+    @property
+    def slug(self) -> str:
+        """File stem of the chapter, e.g. ``03_rfm_segmentation``."""
+        return self.path.stem
+
+
+def repo_notebooks_dir() -> Path:
+    """Return the ``notebooks/`` folder of the repository crmlab was imported from."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def find_chapters(folder: str | Path | None = None) -> list[Path]:
+    """Return the chapter notebooks (``NN_name.ipynb``) in ``folder``, in chapter order.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Defaults to the repository's ``notebooks/`` folder.
+    """
+    folder = Path(folder) if folder is not None else repo_notebooks_dir()
+    return sorted(p for p in folder.glob("*.ipynb") if _CHAPTER_FILE.match(p.name))
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), flags=re.S)
+    return (match.group(1) if match else text).strip()
+
+
+def chapter_meta(path: str | Path) -> ChapterMeta:
+    """Parse the course metadata of one chapter notebook.
+
+    Parameters
+    ----------
+    path : str or Path
+        A chapter notebook following the course conventions.
+
+    Returns
+    -------
+    ChapterMeta
+
+    Raises
+    ------
+    ValueError
+        If the first cell is not a ``# Chapter N — Title`` markdown cell.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    if not markdown or not markdown[0].lstrip().startswith("# "):
+        raise ValueError(f"chapter_meta(): {path.name} must start with a '# Chapter N — Title' markdown cell.")
+    lines = markdown[0].strip().splitlines()
+    title = re.sub(r"^#\s*(Chapter\s+\d+\s*[—:-]\s*)?", "", lines[0]).strip()
+    paragraphs = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
+    overview = next((p for p in paragraphs if not p.startswith("**")), "")
+    minutes = None
+    time_match = re.search(r"\*\*Estimated time:\*\*\s*(\d+)", markdown[0])
+    if time_match:
+        minutes = int(time_match.group(1))
+    goals: list[str] = []
+    for source in markdown:
+        if source.lstrip().startswith("## Learning goals"):
+            goals = [re.sub(r"^\s*[-*]\s+", "", ln).strip() for ln in source.splitlines() if re.match(r"^\s*[-*]\s+", ln)]
+            break
+    number = path.name[:2]
+    return ChapterMeta(
+        number=number, path=path, title=title, summary=_first_sentence(overview), overview=overview,
+        goals=goals, minutes=minutes,
+    )

@@ -1,0 +1,29 @@
+"""Plotting functions for every chapter: ``plot_<thing>(..., ax=None) -> Axes``.
+
+This is the only part of crmlab that imports matplotlib. Each concept has its
+own submodule (``crmlab.plotting.rfm``, ``crmlab.plotting.clv``, ...); every
+``plot_*`` function of every submodule is re-exported here, so
+``from crmlab.plotting import plot_lorenz_curve`` works whichever file defines it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+__all__: list[str] = []
+
+
+def _collect() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name in getattr(module, "__all__", dir(module)):
+            if name.startswith("plot_"):
+                globals()[name] = getattr(module, name)
+                __all__.append(name)
+    __all__.sort()
+
+
+_collect()
