@@ -1,6 +1,9 @@
 # crmlab — every task starts from nothing but Python 3 and make.
 #   make course   set up, execute every chapter, build the HTML course in build/course/
 #   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
+#   make student  student copies (no solutions) in build/student/
+#   make slides   offline reveal.js decks in build/slides/
+#   make check-site  open the built course in headless Chromium with no network
 #   make lab      JupyterLab on notebooks/
 #   make bench    benchmarks (speed and memory targets)
 #   make lint     ruff
@@ -17,7 +20,7 @@ unexport MPLBACKEND
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 
-.PHONY: install course test lab bench lint lock clean
+.PHONY: install course student slides check-site test lab bench lint lock clean
 
 install: $(STAMP)
 
@@ -29,6 +32,17 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 
 course: $(STAMP)
 	$(BIN)/crmlab course build --out build/course
+
+student: $(STAMP)
+	$(BIN)/crmlab course student --out build/student
+
+slides: $(STAMP)
+	$(BIN)/crmlab course slides --out build/slides
+
+# Build the site from the stored (nbval-checked) outputs and open it in headless Chromium, offline.
+check-site: $(STAMP)
+	$(BIN)/crmlab course build --no-execute --out build/course
+	$(BIN)/crmlab course check --site build/course --screenshots build/site-check
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks crmlab --doctest-modules $(NBVAL_FLAGS)

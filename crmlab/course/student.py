@@ -1,0 +1,56 @@
+"""Student copies of the chapters: exercises stay, solutions and lecture notes go."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["REMOVED_TAGS", "student_copy", "write_student_copies"]
+
+REMOVED_TAGS = frozenset({"solution", "instructor"})
+
+
+def _tags(cell: nbformat.NotebookNode) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return a copy of chapter ``nb`` for students.
+
+    Cells tagged ``solution`` or ``instructor`` are removed together with their
+    outputs; ``exercise`` stubs stay, with their outputs cleared, and so do the
+    outputs of ``check`` cells (they would give the answer away). The input
+    notebook is not modified.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed chapter notebook.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    out = copy.deepcopy(nb)
+    out.cells = [c for c in out.cells if not (_tags(c) & REMOVED_TAGS)]
+    for cell in out.cells:
+        if cell.cell_type == "code" and _tags(cell) & {"exercise", "check"}:
+            cell.outputs = []
+            cell.execution_count = None
+    out.metadata["crmlab"] = {"copy": "student"}
+    return out
+
+
+def write_student_copies(notebooks: list[Path], out_dir: str | Path) -> list[Path]:
+    """Write the student copy of every chapter into ``out_dir``; return the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        target = out / Path(path).name
+        nbformat.write(student_copy(nb), target)
+        written.append(target)
+    return written
