@@ -166,9 +166,7 @@ def check_not_after(
         )
 
 
-def check_int(
-    value: Any, name: str, *, caller: str, minimum: int | None = None, maximum: int | None = None
-) -> int:
+def check_int(value: Any, name: str, *, caller: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as int, raising if it is not an integer in ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{caller}(): '{name}' must be an integer; got {value!r}.")
@@ -193,17 +191,21 @@ def check_number(
     if not np.isfinite(value):
         raise ValueError(f"{caller}(): '{name}' must be a finite number; got {value}.")
     _check_range(
-        value, name, caller=caller, minimum=minimum, maximum=maximum, kind="a number",
-        strict_min=strict_min, strict_max=strict_max,
+        value,
+        name,
+        caller=caller,
+        minimum=minimum,
+        maximum=maximum,
+        kind="a number",
+        strict_min=strict_min,
+        strict_max=strict_max,
     )
     return value
 
 
 def check_probability(value: Any, name: str, *, caller: str, open_low: bool = False, open_high: bool = False) -> float:
     """Return ``value`` as float, raising unless it lies in [0, 1] (ends optionally open)."""
-    return check_number(
-        value, name, caller=caller, minimum=0.0, maximum=1.0, strict_min=open_low, strict_max=open_high
-    )
+    return check_number(value, name, caller=caller, minimum=0.0, maximum=1.0, strict_min=open_low, strict_max=open_high)
 
 
 def check_in_choices(value: Any, name: str, choices: Iterable[Any], *, caller: str) -> Any:

@@ -123,9 +123,17 @@ def _read_registry(folder: Path) -> dict[str, DatasetInfo]:
     for row in rows:
         dtypes = dict(item.split(":", 1) for item in row["dtypes"].split(";") if item)
         out[row["name"]] = DatasetInfo(
-            name=row["name"], file=row["file"], sha256=row["sha256"], rows=int(row["rows"]),
-            columns=int(row["columns"]), dtypes=dtypes, chapter=row["chapter"], source=row["source"],
-            licence=row["licence"], generator=row.get("generator", "") or "", seed=row.get("seed", "") or "",
+            name=row["name"],
+            file=row["file"],
+            sha256=row["sha256"],
+            rows=int(row["rows"]),
+            columns=int(row["columns"]),
+            dtypes=dtypes,
+            chapter=row["chapter"],
+            source=row["source"],
+            licence=row["licence"],
+            generator=row.get("generator", "") or "",
+            seed=row.get("seed", "") or "",
         )
     return out
 
@@ -212,7 +220,10 @@ def dataset_path(name: str, *, verify: bool = True) -> Path:
 
 def _cdnow_master(path: Path) -> pd.DataFrame:
     df = pd.read_csv(
-        path, sep=r"\s+", skiprows=1, header=None,
+        path,
+        sep=r"\s+",
+        skiprows=1,
+        header=None,
         names=["customer_id", "date", "number_of_cds", "dollar_value"],
         dtype={"customer_id": "int64", "date": str, "number_of_cds": "int64", "dollar_value": "float64"},
     )
@@ -222,7 +233,10 @@ def _cdnow_master(path: Path) -> pd.DataFrame:
 
 def _cdnow_sample(path: Path) -> pd.DataFrame:
     df = pd.read_csv(
-        path, sep=r"\s+", header=None, names=["master_id", "customer_id", "date", "number_of_cds", "dollar_value"],
+        path,
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "number_of_cds", "dollar_value"],
         dtype={"master_id": "int64", "customer_id": "int64", "date": str, "number_of_cds": "int64"},
     )
     df["date"] = pd.to_datetime(df["date"], format="%Y%m%d").astype("datetime64[ns]")
@@ -236,15 +250,17 @@ def _cdnow_summary(path: Path) -> pd.DataFrame:
 
 def _cdnow_holdout(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path)
-    out = pd.DataFrame({
-        "customer_id": df["sample_id"].astype("int64"),
-        "frequency_cal": df["x"].astype("int64"),
-        "recency_cal": df["t.x"],
-        "T_cal": df["T.cal"],
-        "monetary_value_cal": df["m.x"],
-        "frequency_holdout": df["x.star"].astype("int64"),
-        "duration_holdout": 39.0,
-    })
+    out = pd.DataFrame(
+        {
+            "customer_id": df["sample_id"].astype("int64"),
+            "frequency_cal": df["x"].astype("int64"),
+            "recency_cal": df["t.x"],
+            "T_cal": df["T.cal"],
+            "monetary_value_cal": df["m.x"],
+            "frequency_holdout": df["x.star"].astype("int64"),
+            "duration_holdout": 39.0,
+        }
+    )
     return out
 
 
@@ -258,8 +274,15 @@ def _donations(path: Path) -> pd.DataFrame:
 
 def _donations_holdout(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path).astype("int64")
-    df = df.rename(columns={"x": "frequency", "t.x": "recency", "n.cal": "periods", "custs": "weights",
-                            "x.star": "holdout_transactions"})
+    df = df.rename(
+        columns={
+            "x": "frequency",
+            "t.x": "recency",
+            "n.cal": "periods",
+            "custs": "weights",
+            "x.star": "holdout_transactions",
+        }
+    )
     return df.sort_values(["frequency", "recency"], ignore_index=True)
 
 

@@ -25,17 +25,24 @@ def catalogue() -> pd.DataFrame:
 
     Examples
     --------
-    >>> catalogue().loc["mobi", "rows"]
+    >>> int(catalogue().loc["mobi", "rows"])
     250
     """
     rows = []
     for name in datasets.list_datasets():
         info = datasets.dataset_info(name)
-        rows.append({
-            "name": name, "file": info.file, "rows": info.rows, "columns": info.columns,
-            "chapters": info.chapter, "source": info.source, "licence": info.licence,
-            "synthetic": bool(info.generator),
-        })
+        rows.append(
+            {
+                "name": name,
+                "file": info.file,
+                "rows": info.rows,
+                "columns": info.columns,
+                "chapters": info.chapter,
+                "source": info.source,
+                "licence": info.licence,
+                "synthetic": bool(info.generator),
+            }
+        )
     return pd.DataFrame(rows).set_index("name")
 
 

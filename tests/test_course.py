@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -30,15 +29,21 @@ def test_chapter_metadata_is_complete(path):
 
 
 def test_student_copy_drops_solutions_and_instructor_notes():
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Chapter 1 — T"),
-        nbformat.v4.new_code_cell("answer = None", metadata={"tags": ["exercise"]},
-                                  outputs=[nbformat.v4.new_output("stream", text="x")]),
-        nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]}),
-        nbformat.v4.new_markdown_cell("secret notes", metadata={"tags": ["instructor"]}),
-        nbformat.v4.new_code_cell("print(answer == 42)", metadata={"tags": ["check"]},
-                                  outputs=[nbformat.v4.new_output("stream", text="True")]),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Chapter 1 — T"),
+            nbformat.v4.new_code_cell(
+                "answer = None", metadata={"tags": ["exercise"]}, outputs=[nbformat.v4.new_output("stream", text="x")]
+            ),
+            nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]}),
+            nbformat.v4.new_markdown_cell("secret notes", metadata={"tags": ["instructor"]}),
+            nbformat.v4.new_code_cell(
+                "print(answer == 42)",
+                metadata={"tags": ["check"]},
+                outputs=[nbformat.v4.new_output("stream", text="True")],
+            ),
+        ]
+    )
     out = student_copy(nb)
     sources = [c.source for c in out.cells]
     assert "answer = 42" not in sources and "secret notes" not in sources
@@ -97,7 +102,7 @@ def test_slides_use_local_reveal(tmp_path):
 
     deck = build_slides(CHAPTERS[:1], tmp_path)[0].read_text(encoding="utf-8")
     assert deck.count("<section") >= 5
-    assert '_static/reveal.js/dist/reveal.js' in deck
+    assert "_static/reveal.js/dist/reveal.js" in deck
     assert not EXTERNAL_LOAD.search(deck)
     assert (tmp_path / "_static" / "reveal.js" / "dist" / "reveal.js").is_file()
 

@@ -14,11 +14,23 @@ import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ALLOWED_TAGS = {
-    "parameters", "exercise", "solution", "check", "instructor", "raises-exception",
-    "nbval-ignore-output", "nbval-skip", "skip-execution",
+    "parameters",
+    "exercise",
+    "solution",
+    "check",
+    "instructor",
+    "raises-exception",
+    "nbval-ignore-output",
+    "nbval-skip",
+    "skip-execution",
 }
 REQUIRED_HEADINGS = [
-    "## Learning goals", "## Setup", "## Concepts", "## Worked example", "## Exercises", "## Summary and further reading",
+    "## Learning goals",
+    "## Setup",
+    "## Concepts",
+    "## Worked example",
+    "## Exercises",
+    "## Summary and further reading",
 ]
 MAX_BYTES = 500_000
 
@@ -91,7 +103,9 @@ def test_parameters_cell_holds_literals_only(path):
 def test_chapter_shape(path):
     nb = _load(path)
     markdown = [_source(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
-    assert re.match(r"^# Chapter \d+ — \S", markdown[0].lstrip()), f"{path.name}: first cell must be '# Chapter N — Title'"
+    assert re.match(r"^# Chapter \d+ — \S", markdown[0].lstrip()), (
+        f"{path.name}: first cell must be '# Chapter N — Title'"
+    )
     headings = [ln.strip() for src in markdown for ln in src.splitlines() if ln.startswith("## ")]
     positions = []
     for required in REQUIRED_HEADINGS:
@@ -100,7 +114,7 @@ def test_chapter_shape(path):
         positions.append(found[0])
     assert positions == sorted(positions), f"{path.name}: headings out of order: {headings}"
     exercises = headings.index(next(h for h in headings if h.startswith("## Exercises")))
-    after = [h for h in headings[exercises + 1:]]
+    after = [h for h in headings[exercises + 1 :]]
     assert all(h.startswith("## Summary") for h in after), f"{path.name}: exercises must come last, before the summary"
 
 

@@ -14,8 +14,15 @@ from pathlib import Path
 __all__ = ["SiteReport", "check_site", "find_chromium"]
 
 _CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
 ]
 
 _PAGE_FACTS = """() => {
@@ -111,7 +118,8 @@ def check_site(site_dir: str | Path, screenshots_dir: str | Path, *, chapter: st
             if target == chapter_page:
                 page.wait_for_function(
                     "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
-                    "&& document.querySelectorAll('.MathJax_Processing').length === 0", timeout=30000,
+                    "&& document.querySelectorAll('.MathJax_Processing').length === 0",
+                    timeout=30000,
                 )
             facts = page.evaluate(_PAGE_FACTS)
             report.pages[target.name] = facts

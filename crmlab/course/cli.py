@@ -13,36 +13,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``course`` actions (execute, build, student, slides) to ``parser``."""
     sub = parser.add_subparsers(dest="course_command", required=True, metavar="ACTION")
     ex = sub.add_parser(
-        "execute", help="run chapters top to bottom in a fresh kernel and store their outputs",
+        "execute",
+        help="run chapters top to bottom in a fresh kernel and store their outputs",
         description="Run chapter notebooks top to bottom in a fresh kernel and save them with their outputs.",
     )
     ex.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: every chapter)")
     ex.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default: 300)")
     build = sub.add_parser(
-        "build", help="execute every chapter and write the HTML course (index, chapters, glossary, datasets)",
+        "build",
+        help="execute every chapter and write the HTML course (index, chapters, glossary, datasets)",
         description="Execute every chapter, then write a browsable offline HTML course.",
     )
     build.add_argument("--out", type=Path, default=Path("build/course"), help="output folder (default: build/course)")
     build.add_argument("--no-execute", action="store_true", help="use the outputs stored in the notebooks as they are")
     student = sub.add_parser(
-        "student", help="write student copies: exercises kept, solutions and instructor notes removed",
+        "student",
+        help="write student copies: exercises kept, solutions and instructor notes removed",
         description="Write a copy of every chapter for students, without solution or instructor cells.",
     )
-    student.add_argument("--out", type=Path, default=Path("build/student"), help="output folder (default: build/student)")
+    student.add_argument(
+        "--out", type=Path, default=Path("build/student"), help="output folder (default: build/student)"
+    )
     slides = sub.add_parser(
-        "slides", help="write an offline reveal.js slide deck per chapter",
+        "slides",
+        help="write an offline reveal.js slide deck per chapter",
         description="Write one reveal.js deck per chapter from the cells' slideshow metadata; works offline.",
     )
     slides.add_argument("--out", type=Path, default=Path("build/slides"), help="output folder (default: build/slides)")
     check = sub.add_parser(
-        "check", help="open the built site in headless Chromium with no network and check figures, formulas, links",
+        "check",
+        help="open the built site in headless Chromium with no network and check figures, formulas, links",
         description="Open the built course offline in headless Chromium, save screenshots, and fail if a figure, "
         "a formula or the navigation is missing.",
     )
     check.add_argument("--site", type=Path, default=Path("build/course"), help="built site (default: build/course)")
     check.add_argument("--screenshots", type=Path, default=Path("build/site-check"), help="screenshot folder")
     for p in (build, student, slides):
-        p.add_argument("--notebooks-dir", type=Path, default=None, help="folder of chapter notebooks (default: notebooks/)")
+        p.add_argument(
+            "--notebooks-dir", type=Path, default=None, help="folder of chapter notebooks (default: notebooks/)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,8 +62,10 @@ def run(args: argparse.Namespace) -> int:
     action = args.course_command
     if action == "check":
         return _run_check(args)
-    paths = list(args.notebooks) if action == "execute" and args.notebooks else find_chapters(
-        getattr(args, "notebooks_dir", None)
+    paths = (
+        list(args.notebooks)
+        if action == "execute" and args.notebooks
+        else find_chapters(getattr(args, "notebooks_dir", None))
     )
     if not paths:
         print(f"crmlab course {action}: no chapter notebooks found", file=sys.stderr)

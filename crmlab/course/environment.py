@@ -1,4 +1,4 @@
-"""Which versions is this course running on? (Chapter 0's environment check.)"""
+"""The environment check of Chapter 0: which versions is this course running on."""
 
 from __future__ import annotations
 

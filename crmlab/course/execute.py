@@ -67,8 +67,12 @@ def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True
             cell.execution_count = None
             cell.metadata.pop("execution", None)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False, allow_errors=False,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        allow_errors=False,
     )
     start = time.perf_counter()
     with _deterministic_env():
@@ -76,9 +80,7 @@ def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True
             client.execute()
         except CellExecutionError as exc:
             index, first_line = _failing_cell(nb)
-            raise ChapterError(
-                f"{path.name}: code cell {index} failed ({first_line!r}):\n{exc}"
-            ) from None
+            raise ChapterError(f"{path.name}: code cell {index} failed ({first_line!r}):\n{exc}") from None
     elapsed = time.perf_counter() - start
     nb.metadata.pop("papermill", None)
     if write:

@@ -104,10 +104,17 @@ def chapter_meta(path: str | Path) -> ChapterMeta:
     goals: list[str] = []
     for source in markdown:
         if source.lstrip().startswith("## Learning goals"):
-            goals = [re.sub(r"^\s*[-*]\s+", "", ln).strip() for ln in source.splitlines() if re.match(r"^\s*[-*]\s+", ln)]
+            goals = [
+                re.sub(r"^\s*[-*]\s+", "", ln).strip() for ln in source.splitlines() if re.match(r"^\s*[-*]\s+", ln)
+            ]
             break
     number = path.name[:2]
     return ChapterMeta(
-        number=number, path=path, title=title, summary=_first_sentence(overview), overview=overview,
-        goals=goals, minutes=minutes,
+        number=number,
+        path=path,
+        title=title,
+        summary=_first_sentence(overview),
+        overview=overview,
+        goals=goals,
+        minutes=minutes,
     )

@@ -57,7 +57,8 @@ def _nav(chapters: list[ChapterMeta], i: int | None) -> str:
     if i is not None and i + 1 < len(chapters):
         ch = chapters[i + 1]
         next_link = f'<a rel="next" href="{ch.slug}.html">{int(ch.number)}. {html.escape(ch.title)} &rarr;</a>'
-    middle = '<a href="index.html">Course index</a> · <a href="glossary.html">Glossary</a> · <a href="datasets.html">Datasets</a>'
+    targets = (("index.html", "Course index"), ("glossary.html", "Glossary"), ("datasets.html", "Datasets"))
+    middle = " · ".join(f'<a href="{href}">{label}</a>' for href, label in targets)
     return f'<nav class="crmlab-nav">{prev_link}<span>{middle}</span>{next_link}</nav>'
 
 
@@ -74,12 +75,10 @@ def render_index(chapters: list[ChapterMeta]) -> str:
         )
     total = sum(ch.minutes or 0 for ch in chapters)
     body = (
-        _nav(chapters, None)
-        + "<h1>crmlab — customer relationship management analytics</h1>"
+        _nav(chapters, None) + "<h1>crmlab — customer relationship management analytics</h1>"
         "<p>A course in chapters. Each page is a notebook executed top to bottom, with its code, tables and "
         "figures; run them yourself with <code>make lab</code>, or get the exercise copies with "
-        f"<code>make student</code>. Total estimated time: about {total // 60} h {total % 60} min.</p>"
-        + "".join(cards)
+        f"<code>make student</code>. Total estimated time: about {total // 60} h {total % 60} min.</p>" + "".join(cards)
     )
     return _page("crmlab course", body)
 
@@ -99,10 +98,13 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int) ->
 
     nb = nbformat.read(chapter.path, as_version=4)
     exporter = HTMLExporter(
-        template_name="crmlab_lab", extra_template_basedirs=[str(templates_dir())],
+        template_name="crmlab_lab",
+        extra_template_basedirs=[str(templates_dir())],
         mathjax_url=f"_static/mathjax/MathJax.js?config={MATHJAX_CONFIG}",
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"Chapter {int(chapter.number)}: {chapter.title}"}})
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": f"Chapter {int(chapter.number)}: {chapter.title}"}}
+    )
     items = "".join(
         f'<li class="h{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
         for level, anchor, text in page_toc(body)
@@ -122,7 +124,7 @@ def render_glossary_page(chapters: list[ChapterMeta]) -> str:
 
     links = {ch.number: f'<a href="{ch.slug}.html">{int(ch.number)}. {html.escape(ch.title)}</a>' for ch in chapters}
     rows = "".join(
-        f"<tr><td><strong>{html.escape(r.term)}</strong></td><td lang=\"zh\">{html.escape(r.chinese)}</td>"
+        f'<tr><td><strong>{html.escape(r.term)}</strong></td><td lang="zh">{html.escape(r.chinese)}</td>'
         f"<td>{html.escape(r.definition)}</td><td>{links.get(r.chapter, html.escape(r.chapter))}</td></tr>"
         for r in glossary().itertuples(index=False)
     )
@@ -142,14 +144,17 @@ def render_datasets_page(chapters: list[ChapterMeta]) -> str:
 
     table = catalogue()[["file", "rows", "columns", "chapters", "source", "licence"]]
     rows = "".join(
-        "<tr>" + f"<td><code>{html.escape(name)}</code></td>"
-        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for name, row in zip(table.index, table.itertuples(index=False))
+        "<tr>"
+        + f"<td><code>{html.escape(name)}</code></td>"
+        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+        + "</tr>"
+        for name, row in zip(table.index, table.itertuples(index=False), strict=True)
     )
     head = "".join(f"<th>{html.escape(c)}</th>" for c in ["name", *table.columns])
     cards_md = (datasets.data_dir() / "README.md").read_text(encoding="utf-8")
     body = (
-        _nav(chapters, None) + "<h1>Datasets</h1><p>Load any of them with <code>crmlab.datasets.load_&lt;name&gt;()</code>.</p>"
+        _nav(chapters, None)
+        + "<h1>Datasets</h1><p>Load any of them with <code>crmlab.datasets.load_&lt;name&gt;()</code>.</p>"
         f'<table class="crmlab-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
         + markdown2html_mistune(cards_md)
     )

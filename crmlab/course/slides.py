@@ -21,8 +21,11 @@ def render_slides(path: str | Path) -> str:
 
     nb = nbformat.read(path, as_version=4)
     exporter = SlidesExporter(
-        template_name="crmlab_reveal", extra_template_basedirs=[str(templates_dir())],
-        reveal_url_prefix="_static/reveal.js", reveal_theme="white", reveal_transition="none",
+        template_name="crmlab_reveal",
+        extra_template_basedirs=[str(templates_dir())],
+        reveal_url_prefix="_static/reveal.js",
+        reveal_theme="white",
+        reveal_transition="none",
         mathjax_url=f"_static/mathjax/MathJax.js?config={MATHJAX_CONFIG}",
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(path).stem}})
