@@ -32,6 +32,11 @@ __all__ = [
     "list_datasets",
     "load",
     "load_cdnow_holdout",
+    "load_course_complaints",
+    "load_course_customers",
+    "load_course_surveys",
+    "load_course_transactions",
+    "load_course_truth",
     "load_cdnow_master",
     "load_cdnow_sample",
     "load_cdnow_summary",
@@ -550,3 +555,63 @@ def load_yogurt() -> pd.DataFrame:
         ``price_<brand>`` (rounded to 2 d.p.).
     """
     return load("yogurt")
+
+
+def load_course_customers() -> pd.DataFrame:
+    """Load the profiles of the synthetic course world: 5,000 retail customers.
+
+    Chapters 1 and 2. Made by ``crmlab.synth.make_customer_world`` (see the
+    registry for the call and seed); the true behaviour behind them is in
+    :func:`load_course_truth`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id`` and the profile fields listed in ``datasets/README.md``.
+    """
+    return load("course_customers")
+
+
+def load_course_transactions() -> pd.DataFrame:
+    """Load the purchases of the synthetic course world.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``transaction_id``, ``customer_id``, ``date``, ``amount``, ``category``, ``discount``.
+    """
+    return load("course_transactions")
+
+
+def load_course_truth() -> pd.DataFrame:
+    """Load the ground truth of the synthetic course world (segment, rates, alive, value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer; columns in ``datasets/README.md``.
+    """
+    return load("course_truth")
+
+
+def load_course_surveys() -> pd.DataFrame:
+    """Load the survey answers of the synthetic course world (ECSI items and loyalty indicators).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``survey_date``, the 24 ECSI items and six ``loy_*`` items.
+    """
+    return load("course_surveys")
+
+
+def load_course_complaints() -> pd.DataFrame:
+    """Load the complaint log of the synthetic course world.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``complaint_id``, ``customer_id``, ``date``, ``category``, ``channel``,
+        ``resolved``, ``resolution_days``.
+    """
+    return load("course_complaints")

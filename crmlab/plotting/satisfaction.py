@@ -1,0 +1,266 @@
+"""Chapter 4 figures: PLS path diagram, SERVQUAL gaps, NPS, Kano and the complaint iceberg."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from crmlab.plotting._axes import get_ax
+
+__all__ = ["plot_complaint_iceberg", "plot_kano", "plot_nps", "plot_path_diagram", "plot_servqual_gaps"]
+
+
+def _layered_layout(pred: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Place constructs left to right by causal depth, spread vertically within a layer."""
+    names = list(pred.index)
+    depth = dict.fromkeys(names, 0)
+    mat = pred.to_numpy() != 0
+    for _ in names:  # longest-path depth; at most len(names) relaxations
+        for j, name in enumerate(names):
+            parents = [names[i] for i in np.flatnonzero(mat[:, j])]
+            if parents:
+                depth[name] = 1 + max(depth[p] for p in parents)
+    pos = {}
+    for d in sorted(set(depth.values())):
+        layer = [n for n in names if depth[n] == d]
+        for k, name in enumerate(layer):
+            pos[name] = (1.3 * d, (len(layer) - 1) / 2 - k)
+    return pos
+
+
+def plot_path_diagram(
+    model: Any,
+    *,
+    layout: Mapping[str, tuple[float, float]] | None = None,
+    decimals: int = 2,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Draw a fitted PLS path model: constructs as boxes, paths as arrows labelled with coefficients.
+
+    Chapter 4.
+
+    Parameters
+    ----------
+    model : PLSPathModel
+        A fitted model (uses ``path_coefficients_``, ``paths_`` and ``r2_``).
+    layout : mapping of str to (float, float), optional
+        Position of each construct; default :data:`crmlab.satisfaction.ECSI_LAYOUT` when the
+        constructs are the ECSI ones, else a left-to-right layout by causal depth.
+    decimals : int, default=2
+        Decimals of the printed coefficients and R².
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new (7, 4) figure if omitted.
+    **kwargs
+        Passed to the ``ax.text`` call that draws each construct box.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.satisfaction.PLSPathModel
+    """
+    from crmlab.satisfaction.ecsi import ECSI_LAYOUT
+
+    ax = get_ax(ax, figsize=(7.0, 4.0))
+    names = list(model.path_coefficients_.index)
+    if layout is None:
+        layout = ECSI_LAYOUT if set(names) == set(ECSI_LAYOUT) else _layered_layout(model.path_coefficients_)
+    r2 = model.r2_
+    label_box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"}
+    for row in model.paths_.itertuples(index=False):  # one arrow per path (a dozen), not per customer
+        (x0, y0), (x1, y1) = layout[row.source], layout[row.target]
+        ax.annotate(
+            "",
+            xy=(x1, y1),
+            xytext=(x0, y0),
+            arrowprops={"arrowstyle": "-|>", "color": "0.35", "shrinkA": 24, "shrinkB": 24, "lw": 1.2},
+        )
+        ax.text(
+            0.55 * x0 + 0.45 * x1,
+            0.55 * y0 + 0.45 * y1,
+            f"{row.coefficient:.{decimals}f}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="tab:red",
+            bbox=label_box,
+        )
+    box = {"boxstyle": "round,pad=0.4", "fc": "#dbe9f6", "ec": "#2b6a9e"}
+    for name in names:
+        label = name if name not in r2.index else f"{name}\nR²={r2[name]:.{decimals}f}"
+        ax.text(*layout[name], label, ha="center", va="center", fontsize=8, bbox=box, **kwargs)
+    xs, ys = zip(*(layout[n] for n in names), strict=True)
+    ax.set(
+        xlim=(min(xs) - 0.6, max(xs) + 0.6),
+        ylim=(min(ys) - 0.6, max(ys) + 0.6),
+        title="PLS path model: path coefficients and R²",
+    )
+    ax.set_axis_off()
+    return ax
+
+
+def plot_servqual_gaps(result: Any, *, weighted: bool = False, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Horizontal bars of the SERVQUAL gap (P − E) of each dimension.
+
+    Chapter 4.
+
+    Parameters
+    ----------
+    result : ServqualResult
+        Output of :func:`crmlab.satisfaction.servqual_gaps`.
+    weighted : bool, default=False
+        Plot the importance-weighted gaps instead of the raw ones.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.satisfaction.servqual_gaps
+    """
+    ax = get_ax(ax)
+    dims = result.dimensions
+    values = dims["weighted_gap" if weighted else "gap"]
+    kwargs.setdefault("color", np.where(values < 0, "tab:red", "tab:green"))
+    ax.barh(dims.index[::-1], values[::-1], **kwargs)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set(
+        xlabel="weighted gap" if weighted else "mean gap (perception − expectation)",
+        title=f"SERVQUAL gaps (overall {result.overall_gap:+.2f}, weighted {result.weighted_gap:+.2f})",
+    )
+    return ax
+
+
+def plot_nps(results: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Stacked shares of detractors, passives and promoters with the NPS and its interval.
+
+    Chapter 4.
+
+    Parameters
+    ----------
+    results : NPSResult or mapping of str to NPSResult
+        One result, or several labelled results (one bar each).
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.satisfaction.net_promoter_score
+    """
+    ax = get_ax(ax)
+    res = dict(results) if isinstance(results, Mapping) else {"all": results}
+    labels = list(res)[::-1]
+    left = np.zeros(len(labels))
+    for part, color in (("detractors", "tab:red"), ("passives", "0.75"), ("promoters", "tab:green")):
+        share = np.array([getattr(res[k], part) for k in labels])
+        ax.barh(labels, share, left=left, color=color, label=part, **kwargs)
+        left += share
+    for y, k in enumerate(labels):
+        r = res[k]
+        ax.text(1.02, y, f"NPS {r.nps:+.0f} [{r.lower:+.0f}, {r.upper:+.0f}]", va="center", fontsize=8)
+    ax.set(xlim=(0, 1.45), xlabel="share of respondents", title="Net Promoter Score with confidence interval")
+    ax.legend(loc="lower right", fontsize=7)
+    return ax
+
+
+def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Kano better/worse diagram: satisfaction gained if present vs lost if absent.
+
+    Chapter 4.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`crmlab.satisfaction.kano_summary` (``better``, ``worse``, ``category``).
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.satisfaction.kano_summary
+    """
+    ax = get_ax(ax)
+    x, y = -summary["worse"].to_numpy(), summary["better"].to_numpy()
+    ax.scatter(x, y, **kwargs)
+    for name, xi, yi, cat in zip(summary.index, x, y, summary["category"], strict=True):
+        ax.annotate(f"{name} ({cat})", (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.axhline(0.5, color="0.6", lw=0.8, ls="--")
+    ax.axvline(0.5, color="0.6", lw=0.8, ls="--")
+    for tx, ty, txt in (
+        (0.02, 0.95, "attractive"),
+        (0.98, 0.95, "one-dimensional"),
+        (0.98, 0.03, "must-be"),
+        (0.02, 0.03, "indifferent"),
+    ):
+        ax.text(tx, ty, txt, transform=ax.transAxes, ha="left" if tx < 0.5 else "right", fontsize=8, color="0.4")
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="|worse| (dissatisfaction if absent)",
+        ylabel="better (satisfaction if present)",
+        title="Kano better-worse diagram",
+    )
+    return ax
+
+
+def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Draw the complaint iceberg: expected complaints above the waterline, silent unhappy below.
+
+    Chapter 4.
+
+    Parameters
+    ----------
+    iceberg : ComplaintIceberg
+        Gives the complaint rate.
+    n_unhappy : int
+        Number of dissatisfied customers.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.bar``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.complaints.ComplaintIceberg
+    """
+    ax = get_ax(ax)
+    above = iceberg.expected_complaints(n_unhappy)
+    below = n_unhappy - above
+    kwargs.setdefault("width", 0.5)
+    ax.bar([0], [above], color="white", edgecolor="tab:blue", **kwargs)
+    ax.bar([0], [-below], color="#9ecae1", edgecolor="tab:blue", **kwargs)
+    ax.axhline(0, color="tab:blue", lw=2)
+    ax.text(0.3, above, f"{above:.0f} complain", va="bottom", fontsize=9)
+    ax.text(0.3, -below / 2, f"{below:.0f} unhappy\ncustomers stay silent", va="center", fontsize=9)
+    ax.set(
+        xlim=(-0.5, 1.3),
+        ylim=(-1.08 * below, max(above, 0.1 * below) * 1.6),
+        xticks=[],
+        ylabel="customers (waterline = 0)",
+        title=f"Complaint iceberg: {n_unhappy} unhappy customers, rate {iceberg.complaint_rate:.0%}",
+    )
+    return ax
