@@ -1,0 +1,79 @@
+"""Chapter 0 figures: generated customers beside real ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from crmlab.plotting._axes import get_ax
+
+__all__ = ["plot_gap_distributions", "plot_repeat_distributions"]
+
+
+def plot_repeat_distributions(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Draw grouped bars of the share of customers by number of purchase days.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`crmlab.synth.realism.compare_repeat_distributions`: index
+        ``purchases`` ("1" ... "10+"), one share column per log.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to ``ax.bar``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.synth.realism.compare_repeat_distributions : the numbers drawn here.
+    """
+    ax = get_ax(ax)
+    x = np.arange(len(table))
+    width = 0.8 / max(len(table.columns), 1)
+    for i, name in enumerate(table.columns):
+        ax.bar(x + (i - (len(table.columns) - 1) / 2) * width, table[name].to_numpy(), width, label=str(name), **kwargs)
+    ax.set_xticks(x, [str(v) for v in table.index])
+    ax.legend(frameon=False)
+    ax.set(xlabel="Distinct purchase days per customer", ylabel="Share of customers", title="Repeat buying")
+    return ax
+
+
+def plot_gap_distributions(
+    gaps: dict[str, pd.Series], *, max_days: int = 365, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Draw the empirical distribution (ECDF) of days between purchases for several logs.
+
+    Parameters
+    ----------
+    gaps : dict of str to pandas.Series
+        Name -> gaps in days, from :func:`crmlab.synth.realism.inter_purchase_gaps`.
+    max_days : int, default=365
+        Right end of the x axis.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to ``ax.step``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    See Also
+    --------
+    crmlab.synth.realism.inter_purchase_gaps : the numbers drawn here.
+    """
+    ax = get_ax(ax)
+    for name, values in gaps.items():
+        v = np.sort(np.asarray(values, dtype=float))
+        ax.step(v, np.arange(1, len(v) + 1) / max(len(v), 1), where="post", label=str(name), **kwargs)
+    ax.set_xlim(0, max_days)
+    ax.legend(frameon=False)
+    ax.set(xlabel="Days between purchases", ylabel="Share of gaps (cumulative)", title="Inter-purchase gaps")
+    return ax
