@@ -1,0 +1,198 @@
+"""Chapter 3 figures for clustering segmentation: choosing k, stability, snake plot, 2-D view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from crmlab._validation import check_columns, check_frame
+from crmlab.plotting._axes import get_ax
+
+__all__ = ["plot_choose_k", "plot_segments_2d", "plot_snake", "plot_stability"]
+
+_LOWER_IS_BETTER = {"inertia", "davies_bouldin", "bic"}
+_LABELS = {"inertia": "within SS (elbow)", "silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz",
+           "davies_bouldin": "Davies-Bouldin", "gap": "gap statistic", "bic": "BIC (mixture)"}
+
+
+def plot_choose_k(
+    table: pd.DataFrame, *, criteria: list[str] | None = None, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Draw every criterion of a choose-k table on one 0–1 scale (1 = best) against k.
+
+    Chapter 3: the criteria of :func:`crmlab.segmentation.choose_k_table` side by side.
+
+    Each curve is min–max rescaled; "lower is better" criteria (within SS, Davies–Bouldin,
+    BIC) are flipped so that up is always better.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`crmlab.segmentation.choose_k_table`.
+    criteria : list of str, optional
+        Columns to draw; default all known ones present.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the table is not a DataFrame with the needed columns (or labels do not match).
+
+    See Also
+    --------
+    crmlab.segmentation.choose_k_table, crmlab.segmentation.suggest_k
+    """
+    check_frame(table, caller="plot_choose_k", name="table")
+    cols = [c for c in _LABELS if c in table.columns] if criteria is None else list(criteria)
+    check_columns(table, cols, caller="plot_choose_k", name="table")
+    ax = get_ax(ax)
+    k = table.index.to_numpy()
+    for col in cols:
+        y = table[col].to_numpy(dtype=float)
+        span = np.nanmax(y) - np.nanmin(y)
+        z = (y - np.nanmin(y)) / span if span > 0 else np.ones_like(y)
+        ax.plot(k, 1 - z if col in _LOWER_IS_BETTER else z, marker="o", label=_LABELS.get(col, col), **kwargs)
+    ax.set_xticks(k)
+    ax.legend(frameon=False, fontsize=7)
+    ax.set(xlabel="Number of segments k", ylabel="Rescaled criterion (1 = best)", title="Choosing k")
+    return ax
+
+
+def plot_stability(table: pd.DataFrame, *, chosen: int | None = None, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Draw the mean resampling ARI per k with its 10–90% band, marking the chosen k.
+
+    Chapter 3: a real k is reproduced on every resample; splitting a real segment is not.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`crmlab.segmentation.stability_by_k`.
+    chosen : int, optional
+        A k to mark (e.g. ``stable_k(table)``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the table is not a DataFrame with the needed columns (or labels do not match).
+
+    See Also
+    --------
+    crmlab.segmentation.stability_by_k, crmlab.segmentation.stable_k
+    """
+    check_frame(table, caller="plot_stability", name="table")
+    check_columns(table, ["ari_mean", "ari_q10", "ari_q90"], caller="plot_stability", name="table")
+    ax = get_ax(ax)
+    k = table.index.to_numpy()
+    ax.fill_between(k, table["ari_q10"], table["ari_q90"], alpha=0.25, label="10-90% of resamples")
+    ax.plot(k, table["ari_mean"], marker="o", label="mean ARI", **kwargs)
+    if chosen is not None:
+        ax.axvline(chosen, color="grey", linestyle="--", linewidth=1, label=f"chosen k = {chosen}")
+    ax.set_xticks(k)
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.set(xlabel="Number of segments k", ylabel="Adjusted Rand index", title="Stability under resampling")
+    return ax
+
+
+def plot_snake(snake: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Draw a snake plot: each segment's mean standardised feature values, one line per segment.
+
+    Chapter 3: each segment read against the average customer (0).
+
+    Parameters
+    ----------
+    snake : pandas.DataFrame
+        Output of :func:`crmlab.segmentation.snake_table` (index segments, columns features).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to ``ax.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the table is not a DataFrame with the needed columns (or labels do not match).
+
+    See Also
+    --------
+    crmlab.segmentation.snake_table
+    """
+    check_frame(snake, caller="plot_snake", name="snake")
+    ax = get_ax(ax)
+    pos = np.arange(snake.shape[1])
+    for name, row in snake.iterrows():  # one line per segment (a handful), not per customer
+        ax.plot(pos, row.to_numpy(dtype=float), marker="o", label=str(name), **kwargs)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_xticks(pos, [str(c) for c in snake.columns])
+    ax.legend(frameon=False, fontsize=8)
+    ax.set(ylabel="Mean z-score", title="Snake plot of segments")
+    return ax
+
+
+def plot_segments_2d(
+    projection: pd.DataFrame, labels: Any, *, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Scatter customers on two principal components, coloured by segment.
+
+    Chapter 3: a picture of the segments on the two directions of largest spread.
+
+    Parameters
+    ----------
+    projection : pandas.DataFrame
+        Output of :func:`crmlab.segmentation.projection_2d` (columns ``pc1``, ``pc2``).
+    labels : array-like of shape (n_customers,)
+        Segment of each customer.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if omitted.
+    **kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the table is not a DataFrame with the needed columns (or labels do not match).
+
+    See Also
+    --------
+    crmlab.segmentation.projection_2d
+    """
+    check_frame(projection, caller="plot_segments_2d", name="projection")
+    check_columns(projection, ["pc1", "pc2"], caller="plot_segments_2d", name="projection")
+    lab = np.asarray(labels)
+    if len(lab) != len(projection):
+        raise ValueError(f"plot_segments_2d(): 'labels' must have one entry per row ({len(projection)}); "
+                         f"got {len(lab)}.")
+    ax = get_ax(ax)
+    for name in sorted(pd.unique(lab), key=str):  # one scatter per segment, in snake_table's (sorted) order
+        pts = projection[lab == name]
+        ax.scatter(pts["pc1"], pts["pc2"], **{"s": 8, "alpha": 0.6, "label": str(name), **kwargs})
+    explained = projection.attrs.get("explained", [float("nan")] * 2)
+    ax.legend(frameon=False, fontsize=8, markerscale=2)
+    ax.set(xlabel=f"PC1 ({explained[0]:.0%} of variance)", ylabel=f"PC2 ({explained[1]:.0%} of variance)",
+           title="Segments in two dimensions")
+    return ax
