@@ -1,0 +1,74 @@
+"""Customer lifetime value (客户终生价值): from the lecture's formula to BTYD models.
+
+Chapter 6. The subpackage holds
+
+* :mod:`~crmlab.clv.formulas` – the lecture's average CLV and acquisition cost,
+  discounted purchase streams (the 25- vs 65-year-old buyer), retention-based CLV
+  and cohort retention curves;
+* :class:`ShiftedBetaGeoModel` – contractual retention (sBG);
+* :class:`BetaGeoModel`, :class:`ParetoNBDModel`, :class:`ModifiedBetaGeoModel` –
+  non-contractual, continuous time; :class:`BetaGeoBetaBinomModel` – discrete time;
+  :class:`GammaGammaModel` – spend per transaction;
+* :mod:`~crmlab.clv.evaluation` – calibration/holdout tables, tracking and the
+  tables behind the plots;
+* ``simulate_*`` – customers with known truth for checking the models.
+
+All models are fitted by maximum likelihood on unique (frequency, recency, T)
+rows with weights; they take :func:`crmlab.rfm.rfm_summary` output directly.
+"""
+
+from crmlab.clv._ml import FitError
+from crmlab.clv.bgbb import BetaGeoBetaBinomModel
+from crmlab.clv.bgnbd import BetaGeoModel
+from crmlab.clv.evaluation import (
+    calibration_holdout_table,
+    expected_cumulative_transactions,
+    frequency_distribution,
+    frequency_recency_matrix,
+    mixing_distributions,
+    probability_alive_calibration,
+    probability_alive_history,
+    probability_alive_matrix,
+)
+from crmlab.clv.formulas import (
+    acquisition_cost,
+    age_example,
+    average_clv,
+    clv_sensitivity,
+    cohort_retention,
+    purchase_stream_value,
+    retention_clv,
+)
+from crmlab.clv.gammagamma import GammaGammaModel
+from crmlab.clv.mbgnbd import ModifiedBetaGeoModel
+from crmlab.clv.paretonbd import ParetoNBDModel
+from crmlab.clv.sbg import ShiftedBetaGeoModel, survival_to_cohort
+from crmlab.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
+
+__all__ = [
+    "BetaGeoBetaBinomModel",
+    "BetaGeoModel",
+    "FitError",
+    "GammaGammaModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeoModel",
+    "acquisition_cost",
+    "age_example",
+    "average_clv",
+    "calibration_holdout_table",
+    "clv_sensitivity",
+    "cohort_retention",
+    "expected_cumulative_transactions",
+    "frequency_distribution",
+    "frequency_recency_matrix",
+    "mixing_distributions",
+    "probability_alive_calibration",
+    "probability_alive_history",
+    "probability_alive_matrix",
+    "purchase_stream_value",
+    "retention_clv",
+    "simulate_bgnbd",
+    "simulate_pareto_nbd",
+    "survival_to_cohort",
+]

@@ -1,0 +1,338 @@
+"""The shifted-beta-geometric (sBG) model of contractual retention.
+
+Chapter 6. Subscription businesses see customers leave. Each customer renews
+with her own probability; heterogeneity across customers makes the aggregate
+retention rate rise over time even though nobody's own rate changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import betaln, hyp2f1
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from crmlab._validation import (
+    check_columns,
+    check_frame,
+    check_int,
+    check_no_missing,
+    check_number,
+    check_numeric_columns,
+)
+from crmlab.clv._base import SummaryMixin
+from crmlab.clv._data import _describe_rows, resolve_weights
+from crmlab.clv._ml import maximize_likelihood, warn_if_weakly_identified
+
+__all__ = ["ShiftedBetaGeoModel", "survival_to_cohort"]
+
+
+def survival_to_cohort(survival: pd.Series | np.ndarray, *, cohort_size: int = 1000,
+                       periods: int | None = None) -> pd.DataFrame:
+    r"""Turn a cohort's survival curve into counts of lost and surviving customers.
+
+    Chapter 6. Published retention tables give the percentage of a cohort
+    still active after each period; the sBG model is fitted to the implied
+    number of customers lost in each period plus the survivors at the end.
+
+    Parameters
+    ----------
+    survival : array-like
+        Percent (0–100) still active at periods 0, 1, 2, ...; the first value
+        is the cohort at acquisition (normally 100).
+    cohort_size : int, default=1000
+        Number of customers the percentages refer to.
+    periods : int, optional
+        Use periods 1..``periods`` only (the calibration window); default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lifetime`` (periods), ``churned`` (bool; False = still active after
+        ``lifetime`` periods, a right-censored observation) and ``customers``.
+
+    Raises
+    ------
+    ValueError
+        If the curve is not in [0, 100], increases, or is too short.
+
+    Notes
+    -----
+    Counts are :math:`n_t = \mathrm{round}(N S_{t-1}/100) - \mathrm{round}(N S_t/100)`.
+
+    Examples
+    --------
+    >>> survival_to_cohort([100, 63.1, 46.8], cohort_size=1000)
+       lifetime  churned  customers
+    0         1     True        369
+    1         2     True        163
+    2         2    False        468
+    """
+    caller = "survival_to_cohort"
+    s = np.asarray(survival, dtype=float)
+    n = check_int(cohort_size, "cohort_size", caller=caller, minimum=1)
+    if s.ndim != 1 or len(s) < 2:
+        raise ValueError(f"{caller}(): 'survival' must be a 1-d sequence of at least 2 percentages; got {s.shape}.")
+    if periods is not None:
+        periods = check_int(periods, "periods", caller=caller, minimum=1, maximum=len(s) - 1)
+        s = s[: periods + 1]
+    if not np.all(np.isfinite(s)) or np.any((s < 0) | (s > 100)):
+        raise ValueError(f"{caller}(): 'survival' must hold percentages in [0, 100]; got {s.tolist()}.")
+    if np.any(np.diff(s) > 0):
+        raise ValueError(f"{caller}(): 'survival' must never increase; got {s.tolist()}.")
+    alive = np.round(n * s / 100.0).astype(np.int64)
+    t = len(s) - 1
+    return pd.DataFrame({
+        "lifetime": np.r_[np.arange(1, t + 1), t].astype(np.int64),
+        "churned": np.r_[np.ones(t, bool), False],
+        "customers": np.r_[-np.diff(alive), alive[-1]].astype(np.int64),
+    })
+
+
+def _validate_lifetimes(data: pd.DataFrame, caller: str, lifetime_col: str,
+                        churned_col: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    df = check_frame(data, caller=caller)
+    check_columns(df, [lifetime_col, churned_col], caller=caller)
+    check_numeric_columns(df, [lifetime_col], caller=caller)
+    check_no_missing(df, [lifetime_col, churned_col], caller=caller, id_col="customer_id")
+    t = df[lifetime_col].to_numpy(dtype=float)
+    churned = df[churned_col].astype(bool).to_numpy()
+    bad = (t != np.floor(t)) | (t < 0) | (churned & (t < 1)) | ~np.isfinite(t)
+    if bad.any():
+        raise ValueError(f"{caller}(): {int(bad.sum())} row(s) have an invalid '{lifetime_col}' "
+                         f"({_describe_rows(df, bad)}); lifetimes are whole periods, >= 1 for churned customers.")
+    return df, t, churned
+
+
+@dataclass
+class _Cohort:
+    t: np.ndarray
+    churned: np.ndarray
+    w: np.ndarray
+
+
+class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
+    r"""Shifted-beta-geometric model of contractual customer retention.
+
+    Chapter 6. Each customer churns at every renewal with her own
+    probability θ, and θ ~ Beta(α, β) across customers.
+
+    Parameters
+    ----------
+    penalizer_coef : float, default=0.0
+        L2 penalty on (α, β).
+
+    Attributes
+    ----------
+    params_ : pandas.Series
+        ``alpha``, ``beta``: mean churn probability α/(α+β); small α+β means
+        customers differ a lot.
+    log_likelihood_ : float
+    standard_errors_ : pandas.Series
+
+    See Also
+    --------
+    survival_to_cohort, crmlab.clv.formulas.retention_clv
+
+    Notes
+    -----
+    With lifetime :math:`T` (the period in which a customer leaves):
+
+    .. math::
+
+        P(T=t) = \frac{B(\alpha+1, \beta+t-1)}{B(\alpha,\beta)}, \qquad
+        S(t) = \frac{B(\alpha, \beta+t)}{B(\alpha,\beta)}, \qquad
+        r_t = \frac{\beta+t-1}{\alpha+\beta+t-1}.
+
+    The retention rate :math:`r_t` rises with :math:`t`: the customers
+    likely to leave leave first (sorting, not loyalty growth).
+
+    References
+    ----------
+    Fader, P. S., & Hardie, B. G. S. (2007). How to project customer
+    retention. *Journal of Interactive Marketing*, 21(1), 76–90.
+    Fader, P. S., & Hardie, B. G. S. (2010). Customer-base valuation in a
+    contractual setting: The perils of ignoring heterogeneity. *Marketing
+    Science*, 29(1), 85–93.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_sbg_retention
+    >>> cohort = survival_to_cohort(load_sbg_retention()["regular"], periods=7)
+    >>> model = ShiftedBetaGeoModel().fit(cohort, weights="customers")
+    >>> [round(v, 3) for v in model.params_], round(model.log_likelihood_, 1)
+    ([0.704, 1.182], -1680.3)
+    """
+
+    _param_names = ("alpha", "beta")
+
+    def __init__(self, penalizer_coef: float = 0.0) -> None:
+        self.penalizer_coef = penalizer_coef
+
+    @staticmethod
+    def _loglik(alpha: np.ndarray, beta: np.ndarray, d: _Cohort) -> np.ndarray:
+        lb = betaln(alpha, beta)
+        died = betaln(alpha + 1.0, beta + d.t - 1.0) - lb
+        alive = betaln(alpha, beta + d.t) - lb
+        return np.where(d.churned, died, alive)
+
+    def fit(self, data: pd.DataFrame, *, weights: str | np.ndarray | None = None, lifetime_col: str = "lifetime",
+            churned_col: str = "churned") -> ShiftedBetaGeoModel:
+        """Fit by maximum likelihood to observed lifetimes.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per customer (or group): ``lifetime`` (whole periods) and
+            ``churned`` (True if the customer left in period ``lifetime``,
+            False if still active after ``lifetime`` periods).
+        weights : str or array-like, optional
+            Customers per row, e.g. ``"customers"`` from :func:`survival_to_cohort`.
+        lifetime_col, churned_col : str
+            Column names.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Missing columns, NaN, non-integer lifetimes, a churned lifetime < 1.
+        """
+        caller = "ShiftedBetaGeoModel.fit"
+        pen = check_number(self.penalizer_coef, "penalizer_coef", caller=caller, minimum=0.0)
+        df, t, churned = _validate_lifetimes(data, caller, lifetime_col, churned_col)
+        w = resolve_weights(df, weights, len(t), caller=caller)
+        d = _Cohort(t, churned, w)
+        res = maximize_likelihood(self._loglik, d, w, np.zeros(2), names=self._param_names, caller=caller,
+                                  penalizer_coef=pen)
+        self.params_ = pd.Series(res.params, index=list(self._param_names), name="estimate")
+        self.log_likelihood_ = res.log_likelihood
+        self.standard_errors_ = pd.Series(res.standard_errors, index=list(self._param_names), name="std_error")
+        warn_if_weakly_identified(self.params_, self.standard_errors_, caller=caller)
+        return self
+
+    def individual_log_likelihood(self, data: pd.DataFrame, *, lifetime_col: str = "lifetime",
+                                  churned_col: str = "churned") -> pd.Series:
+        """Return each row's log-likelihood at the fitted parameters (not multiplied by weights).
+
+        Chapter 6.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Columns ``lifetime`` and ``churned`` as in :meth:`fit`.
+        lifetime_col, churned_col : str
+            Column names.
+
+        Returns
+        -------
+        pandas.Series
+            ``log_likelihood``, with the index of ``data``.
+        """
+        a, b = self._ab()
+        df, t, churned = _validate_lifetimes(data, "ShiftedBetaGeoModel.individual_log_likelihood", lifetime_col,
+                                             churned_col)
+        ll = self._loglik(np.array([[a]]), np.array([[b]]), _Cohort(t, churned, np.ones(len(t))))[0]
+        return pd.Series(ll, index=df.index, name="log_likelihood")
+
+    def _ab(self) -> tuple[float, float]:
+        check_is_fitted(self, "params_")
+        return float(self.params_["alpha"]), float(self.params_["beta"])
+
+    def survival(self, t: int | np.ndarray) -> np.ndarray:
+        """Return S(t), the share of a new cohort still active after ``t`` periods.
+
+        Parameters
+        ----------
+        t : int or array-like of int
+            Periods since acquisition (>= 0).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        a, b = self._ab()
+        t = np.asarray(t, dtype=float)
+        return np.exp(betaln(a, b + t) - betaln(a, b))
+
+    def retention_rate(self, t: int | np.ndarray) -> np.ndarray:
+        """Return the retention rate r_t = S(t)/S(t-1) of period ``t`` (>= 1).
+
+        Parameters
+        ----------
+        t : int or array-like of int
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        a, b = self._ab()
+        t = np.asarray(t, dtype=float)
+        return (b + t - 1.0) / (a + b + t - 1.0)
+
+    def expected_lifetime(self) -> float:
+        """Return the mean number of periods a new customer stays, (α+β−1)/(α−1), inf if α <= 1.
+
+        Returns
+        -------
+        float
+        """
+        a, b = self._ab()
+        return float((a + b - 1.0) / (a - 1.0)) if a > 1 else float("inf")
+
+    def discounted_expected_lifetime(self, discount_rate: float) -> float:
+        r"""Return DEL: expected discounted number of payments of a new customer.
+
+        The first payment (at acquisition) is undiscounted, the payment in
+        period t by :math:`(1+d)^{-(t-1)}`: :math:`\mathrm{DEL} = {}_2F_1(1, \beta; \alpha+\beta; 1/(1+d))`.
+
+        Parameters
+        ----------
+        discount_rate : float
+            Per period, > 0.
+
+        Returns
+        -------
+        float
+        """
+        d = check_number(discount_rate, "discount_rate", caller="discounted_expected_lifetime", minimum=0.0,
+                         strict_min=True)
+        a, b = self._ab()
+        return float(hyp2f1(1.0, b, a + b, 1.0 / (1.0 + d)))
+
+    def discounted_expected_residual_lifetime(self, periods_active: int | np.ndarray,
+                                              discount_rate: float) -> np.ndarray:
+        r"""Return DERL for a customer who has been active ``n`` periods (made n−1 renewals).
+
+        Expected discounted number of her future payments, the one at the
+        coming renewal undiscounted (Fader & Hardie 2010):
+
+        .. math::
+
+            \mathrm{DERL}(d \mid n) = \frac{B(\alpha, \beta+n)}{B(\alpha, \beta+n-1)}\,
+                {}_2F_1\!\Big(1, \beta+n; \alpha+\beta+n; \frac{1}{1+d}\Big).
+
+        Parameters
+        ----------
+        periods_active : int or array-like of int
+            n >= 1.
+        discount_rate : float
+            Per period, > 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            Multiply by the margin per period for the residual value.
+        """
+        caller = "discounted_expected_residual_lifetime"
+        d = check_number(discount_rate, "discount_rate", caller=caller, minimum=0.0, strict_min=True)
+        n = np.asarray(periods_active, dtype=float)
+        if np.any(n < 1) or np.any(n != np.floor(n)):
+            raise ValueError(f"{caller}(): 'periods_active' must be whole numbers >= 1; got {periods_active!r}.")
+        a, b = self._ab()
+        return (b + n - 1.0) / (a + b + n - 1.0) * hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + d))
