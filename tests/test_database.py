@@ -1,0 +1,523 @@
+"""Tests for crmlab.database (chapter 1): schema, atomic import, derived fields, alerts, views, quality, export."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlab.database import (
+    CustomerDatabase,
+    birthday_reminders,
+    contact_reminders,
+    customer_360,
+    data_quality_report,
+    export_tables,
+    import_frame,
+    preference_lookup,
+    pseudonymise,
+    purchase_alerts,
+    schema_sql,
+)
+from crmlab.synth import make_customer_world
+
+HOSTILE = [
+    "O'Brien",
+    "'); DROP TABLE customers;--",
+    'Robert"); DELETE FROM transactions; --',
+    "张伟 (Zhāng Wěi) 👍",
+    "line\nbreak\ttab",
+    "%_ LIKE wildcards \\ backslash",
+]
+
+
+@pytest.fixture(scope="module")
+def world():
+    return make_customer_world(400, start="2023-01-01", end="2024-12-31", random_state=11)
+
+
+@pytest.fixture()
+def db(world):
+    database = CustomerDatabase()
+    database.import_world(world)
+    yield database
+    database.close()
+
+
+def customers_frame(n=3, **extra):
+    frame = pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "customer_type": "individual",
+            "name": [f"Customer {i}" for i in range(1, n + 1)],
+        }
+    )
+    for key, value in extra.items():
+        frame[key] = value
+    return frame
+
+
+def tx_frame(customer_ids, dates, amounts, start_id=1, category=None):
+    frame = pd.DataFrame(
+        {
+            "transaction_id": np.arange(start_id, start_id + len(customer_ids)),
+            "customer_id": customer_ids,
+            "date": pd.to_datetime(dates),
+            "amount": amounts,
+        }
+    )
+    if category is not None:
+        frame["category"] = category
+    return frame
+
+
+def file_hash(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def stats_from_log(db):
+    """The system-maintained fields recomputed with pandas from the transaction log."""
+    tx = db.table("transactions")
+    expected = tx.groupby("customer_id").agg(
+        transaction_count=("amount", "size"),
+        transaction_amount=("amount", "sum"),
+        first_transaction=("date", "min"),
+        last_transaction=("date", "max"),
+    )
+    record = db.customer_record().set_index("customer_id")
+    got = record[record["transaction_count"] > 0][list(expected.columns)]
+    return expected.sort_index(), got.sort_index(), record
+
+
+def assert_stats_match(db):
+    expected, got, record = stats_from_log(db)
+    assert list(got.index) == list(expected.index)
+    np.testing.assert_array_equal(got["transaction_count"].to_numpy(), expected["transaction_count"].to_numpy())
+    np.testing.assert_allclose(got["transaction_amount"].to_numpy(), expected["transaction_amount"].to_numpy(),
+                               rtol=1e-12)
+    assert (got["first_transaction"] == expected["first_transaction"]).all()
+    assert (got["last_transaction"] == expected["last_transaction"]).all()
+    # customers without transactions show zero / missing
+    none = record[~record.index.isin(expected.index)]
+    assert (none["transaction_count"] == 0).all() and none["last_transaction"].isna().all()
+
+
+# ---------------------------------------------------------------- schema
+def test_schema_has_keys_checks_indexes_triggers_and_view():
+    db = CustomerDatabase()
+    conn = db.connection
+    names = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master")}
+    for table in ["customers", "transactions", "interactions", "complaints", "preferences", "product_categories",
+                  "customer_stats"]:
+        assert names[table] == "table"
+    assert names["customer_record"] == "view"
+    assert names["idx_transactions_customer_date"] == "index"
+    assert {"trg_transactions_insert", "trg_transactions_update", "trg_transactions_delete"} <= set(names)
+    fks = conn.execute("PRAGMA foreign_key_list(transactions)").fetchall()
+    assert {(r[2], r[3]) for r in fks} == {("customers", "customer_id"), ("product_categories", "category")}
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    ddl = "\n".join(schema_sql())
+    assert "amount REAL NOT NULL CHECK (amount > 0)" in ddl
+    assert "CHECK (credit_grade IS NULL OR (credit_grade >= 1))" in ddl
+
+
+@pytest.mark.parametrize(
+    ("sql", "params"),
+    [
+        ("INSERT INTO transactions (transaction_id, customer_id, date, amount) VALUES (?, ?, ?, ?)",
+         (1, 1, "2024-01-01", -5.0)),
+        ("INSERT INTO transactions (transaction_id, customer_id, date, amount) VALUES (?, ?, ?, ?)",
+         (1, 1, "2024-02-30", 5.0)),
+        ("INSERT INTO transactions (transaction_id, customer_id, date, amount) VALUES (?, ?, ?, ?)",
+         (1, 99, "2024-01-01", 5.0)),
+        ("UPDATE customers SET credit_grade = ? WHERE customer_id = 1", (6,)),
+        ("UPDATE customers SET customer_category = ? WHERE customer_id = 1", ("vip",)),
+        ("UPDATE customers SET source_channel = ? WHERE customer_id = 1", ("tv",)),
+        ("INSERT INTO customers (customer_id, customer_type, name) VALUES (?, ?, ?)", (2, "robot", "X")),
+    ],
+)
+def test_database_itself_enforces_rules(sql, params):
+    db = CustomerDatabase()
+    db.import_frame("customers", customers_frame(1))
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(sql, params)
+
+
+# ---------------------------------------------------------------- import
+def test_import_world_counts_and_values(world, db):
+    counts = db.counts()
+    assert counts["customers"] == len(world.customers)
+    assert counts["transactions"] == len(world.transactions)
+    assert counts["complaints"] == len(world.complaints)
+    assert counts["product_categories"] == world.transactions["category"].nunique()
+    stored = db.table("customers").set_index("customer_id")
+    src = world.customers.set_index("customer_id")
+    assert (stored["email"] == src["email"]).all()
+    assert (stored["birth_date"] == src["birth_date"]).all()
+    tx = db.table("transactions").set_index("transaction_id")
+    wt = world.transactions.set_index("transaction_id")
+    np.testing.assert_array_equal(tx["amount"].to_numpy(), wt["amount"].to_numpy())
+    assert (tx["date"] == wt["date"]).all()
+    prefs = db.table("preferences")
+    n_pref_cols = sum(c.startswith("preferred_") for c in world.customers.columns)
+    assert len(prefs) == world.customers[[c for c in world.customers.columns
+                                          if c.startswith("preferred_")]].notna().sum().sum()
+    assert n_pref_cols > 0
+
+
+def test_import_b2b_world():
+    world = make_customer_world(150, preset="b2b", random_state=3)
+    db = CustomerDatabase()
+    db.import_world(world)
+    record = db.customer_record()
+    assert (record["customer_type"] == "business").all()
+    assert (record["name"].to_numpy() == world.customers["company_name"].to_numpy()).all()
+    assert record["credit_grade"].between(1, 5).all()
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        ({"amount": -1.0}, r"row 7 \(transaction_id=\d+\) of 'transactions', field 'amount'.*amount must be > 0"),
+        ({"date": "2024-02-30"}, r"row 7 .*field 'date'.*valid calendar date"),
+        ({"customer_id": 99999}, r"row 7 .*field 'customer_id'.*id of a customer already in the database"),
+        ({"category": "no-such-category"}, r"row 7 .*field 'category'.*registered product category"),
+        ({"transaction_id": 900_001}, r"row 7 .*field 'transaction_id'.*unique within the batch"),
+        ({"amount": np.nan}, r"row 7 .*field 'amount'.*required"),
+    ],
+)
+def test_failed_import_leaves_file_byte_for_byte_unchanged(tmp_path, world, bad, match):
+    path = tmp_path / "crm.sqlite"
+    db = CustomerDatabase(path)
+    db.import_world(world)
+    before = file_hash(path)
+    counts = db.counts()
+    new_customers = customers_frame(3).assign(customer_id=[10_001, 10_002, 10_003])
+    batch = tx_frame([10_001] * 10, ["2025-01-05"] * 10, [9.5] * 10, start_id=900_001,
+                     category=world.transactions["category"].iloc[0])
+    batch["date"] = batch["date"].dt.strftime("%Y-%m-%d")
+    for col, value in bad.items():
+        batch[col] = batch[col].astype(object)
+        batch.loc[7, col] = value
+    # customers are written first inside the same transaction, so the rollback is really exercised
+    with pytest.raises(ValueError, match=match):
+        db.import_tables({"customers": new_customers, "transactions": batch})
+    assert db.counts() == counts
+    assert file_hash(path) == before
+    db.close()
+    assert file_hash(path) == before
+
+
+def test_failed_bulk_import_rolls_back(tmp_path):
+    path = tmp_path / "bulk.sqlite"
+    db = CustomerDatabase(path)
+    db.import_frame("customers", customers_frame(50))
+    before = file_hash(path)
+    n = 30_000  # above the bulk threshold: triggers/indexes are dropped inside the transaction
+    rng = np.random.default_rng(0)
+    batch = tx_frame(rng.integers(1, 51, n), ["2024-03-01"] * n, rng.uniform(1, 9, n))
+    batch.loc[n - 1, "customer_id"] = 51
+    with pytest.raises(ValueError, match=rf"row {n - 1} .*'customer_id'"):
+        db.import_frame("transactions", batch)
+    assert file_hash(path) == before
+    names = {r[0] for r in db.connection.execute("SELECT name FROM sqlite_master")}
+    assert {"trg_transactions_insert", "idx_transactions_customer_date"} <= names
+    assert db.connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reimport_upserts_by_id_and_keeps_other_columns():
+    db = CustomerDatabase()
+    first = customers_frame(3, city=["Chengdu", "Xi'an", "Wuhan"], email=["a@x.cn", "b@x.cn", "c@x.cn"])
+    assert db.import_frame("customers", first) == 3
+    again = first[["customer_id", "customer_type", "name"]].assign(name=["A", "B", "C"])
+    db.import_frame("customers", again)
+    stored = db.table("customers")
+    assert len(stored) == 3
+    assert stored["name"].tolist() == ["A", "B", "C"]
+    assert stored["city"].tolist() == ["Chengdu", "Xi'an", "Wuhan"]
+    assert stored["email"].tolist() == ["a@x.cn", "b@x.cn", "c@x.cn"]
+
+
+def test_hostile_strings_round_trip_verbatim(tmp_path):
+    db = CustomerDatabase(tmp_path / "h.sqlite")
+    frame = customers_frame(len(HOSTILE)).assign(name=HOSTILE, address=HOSTILE[::-1])
+    db.import_frame("customers", frame)
+    db.import_frame("preferences", pd.DataFrame({"customer_id": frame["customer_id"], "item": HOSTILE,
+                                                 "value": HOSTILE}))
+    stored = db.table("customers")
+    assert stored["name"].tolist() == HOSTILE
+    assert stored["address"].tolist() == HOSTILE[::-1]
+    assert db.table("preferences")["value"].tolist() == HOSTILE
+    assert db.counts()["customers"] == len(HOSTILE)  # the table is still there
+    looked_up = preference_lookup(db, name=HOSTILE[1])
+    assert looked_up["value"].tolist() == [HOSTILE[1]]
+    # CSV round trip too
+    csv = tmp_path / "c.csv"
+    frame.assign(customer_id=frame["customer_id"] + 100).to_csv(csv, index=False)
+    db.import_csv(csv, "customers")
+    assert db.table("customers")["name"].tolist() == HOSTILE * 2
+
+
+def test_import_csv_reports_row_field_rule(tmp_path):
+    db = CustomerDatabase()
+    path = tmp_path / "bad.csv"
+    customers_frame(3, credit_grade=["5", "2", "x"]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"row 2 .*field 'credit_grade'.*number"):
+        db.import_csv(path, "customers")
+    assert db.counts()["customers"] == 0
+
+
+@pytest.mark.parametrize(
+    ("frame", "exc", "match"),
+    [
+        (customers_frame(2).assign(loyalty=1), ValueError, r"no column\(s\) \['loyalty'\]"),
+        (customers_frame(2).drop(columns="name"), ValueError, r"no column\(s\) \['name'\].*required"),
+        (customers_frame(2).assign(customer_type="robot"), ValueError, r"customer_type must be one of"),
+        (customers_frame(2).assign(name=["ok", "  "]), ValueError, r"row 1 .*must not be empty"),
+        (customers_frame(2).assign(credit_grade=[1, 7]), ValueError, r"row 1 .*credit_grade must be <= 5"),
+        (customers_frame(2).assign(birth_date=["1990-01-01 10:30", None]), ValueError, r"without a time"),
+        ([1, 2], TypeError, r"must be a pandas DataFrame"),
+    ],
+)
+def test_import_errors_name_the_problem(frame, exc, match):
+    db = CustomerDatabase()
+    with pytest.raises(exc, match=match):
+        import_frame(db, "customers", frame)
+    assert db.counts()["customers"] == 0
+
+
+def test_import_unknown_table():
+    with pytest.raises(ValueError, match=r"'table' must be one of"):
+        CustomerDatabase().import_frame("orders", customers_frame(1))
+
+
+# ---------------------------------------------------------------- derived fields
+def test_derived_fields_equal_pandas_after_inserts_updates_deletes(world, db):
+    assert_stats_match(db)
+    tx = db.table("transactions")
+    cat = tx["category"].iloc[0]
+    # inserts (small batch, triggers)
+    new = tx_frame([1, 2, 2, 3], ["2025-01-03", "2025-01-04", "2022-12-01", "2025-02-01"], [5.0, 6.0, 7.0, 8.0],
+                   start_id=int(tx["transaction_id"].max()) + 1, category=cat)
+    db.import_frame("transactions", new)
+    assert_stats_match(db)
+    # updates by upsert: change amount, move a transaction to another customer, change a date
+    upd = tx.iloc[[0, 1, 2]][["transaction_id", "customer_id", "date", "amount"]].copy()
+    upd["amount"] = [1.25, 2.5, 3.75]
+    upd.loc[upd.index[1], "customer_id"] = 5
+    upd.loc[upd.index[2], "date"] = pd.Timestamp("2020-06-01")
+    db.import_frame("transactions", upd)
+    assert_stats_match(db)
+    # raw SQL update and delete
+    db.execute("UPDATE transactions SET amount = amount * 2 WHERE customer_id = ?", (7,))
+    pair = tuple(int(i) for i in tx["transaction_id"][5:7])
+    db.execute("DELETE FROM transactions WHERE transaction_id IN (?, ?)", pair)
+    db.delete("transactions", tx["transaction_id"].iloc[10:20])
+    assert_stats_match(db)
+    # delete every transaction of one customer, and delete a customer (cascade)
+    victim = int(tx["customer_id"].iloc[30])
+    db.execute("DELETE FROM transactions WHERE customer_id = ?", (victim,))
+    db.delete("customers", [int(tx["customer_id"].iloc[40])])
+    assert_stats_match(db)
+    assert int(db.customer_record([victim])["transaction_count"].iloc[0]) == 0
+
+
+def test_derived_fields_after_bulk_upsert_into_non_empty_log(world, db):
+    tx = db.table("transactions")
+    rng = np.random.default_rng(5)
+    n = 25_000
+    ids = rng.integers(1, len(world.customers) + 1, n)
+    bulk = tx_frame(ids, pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+                    np.round(rng.uniform(1, 99, n), 2), start_id=int(tx["transaction_id"].max()) - 99)
+    bulk["category"] = tx["category"].iloc[0]  # the first 100 ids already exist: they are updated
+    db.import_frame("transactions", bulk)
+    assert db.counts()["transactions"] == len(tx) + n - 100
+    assert_stats_match(db)
+    names = {r[0] for r in db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert "trg_transactions_update" in names
+
+
+# ---------------------------------------------------------------- alerts
+def pandas_purchase_alerts(customers, transactions, as_of):
+    as_of = pd.Timestamp(as_of)
+    c = customers.set_index("customer_id")
+    c = c[c["purchase_cycle_days"].notna() & (c["acquisition_date"] <= as_of)]
+    last = transactions[transactions["date"] <= as_of].groupby("customer_id")["date"].max()
+    since = last.reindex(c.index).fillna(c["acquisition_date"])
+    days = (as_of - since).dt.days
+    flagged = days[days > c["purchase_cycle_days"]]
+    return flagged.sort_index()
+
+
+@pytest.mark.parametrize("as_of", ["2023-06-30", "2024-03-15", "2024-12-31", "2026-01-01"])
+def test_purchase_alerts_agree_with_pandas(world, db, as_of):
+    got = purchase_alerts(db, as_of).set_index("customer_id").sort_index()
+    expected = pandas_purchase_alerts(world.customers, world.transactions, as_of)
+    assert list(got.index) == list(expected.index)
+    np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
+    assert (got["days_overdue"] > 0).all()
+    ordered = purchase_alerts(db, as_of)["days_overdue"].to_numpy()
+    assert (np.diff(ordered) <= 0).all()
+
+
+def test_contact_reminders_agree_with_pandas(world, db):
+    rng = np.random.default_rng(2)
+    n = 900
+    inter = pd.DataFrame({
+        "interaction_id": np.arange(1, n + 1),
+        "customer_id": rng.integers(1, len(world.customers) + 1, n),
+        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, n), unit="D"),
+        "channel": rng.choice(["phone", "email", "visit"], n),
+    })
+    db.import_frame("interactions", inter)
+    record = db.customer_record().set_index("customer_id")
+    expected_last = inter.groupby("customer_id")["date"].max()
+    assert (record.loc[expected_last.index, "last_contact"] == expected_last).all()
+    assert (record.loc[expected_last.index, "interaction_count"] == inter.groupby("customer_id").size()).all()
+    c = world.customers.set_index("customer_id")
+    for as_of in ["2023-09-01", "2024-12-31"]:
+        day = pd.Timestamp(as_of)
+        cc = c[c["acquisition_date"] <= day]
+        last = inter[inter["date"] <= day].groupby("customer_id")["date"].max().reindex(cc.index)
+        last_buy = world.transactions[world.transactions["date"] <= day].groupby("customer_id")["date"].max()
+        for count_purchases in (False, True):
+            since = last
+            if count_purchases:
+                since = pd.concat([last, last_buy.reindex(cc.index)], axis=1).max(axis=1)
+            since = since.fillna(cc["acquisition_date"])
+            days = (day - since).dt.days
+            expected = days[days > cc["contact_cycle_days"]].sort_index()
+            got = contact_reminders(db, as_of, count_purchases=count_purchases).set_index("customer_id").sort_index()
+            assert list(got.index) == list(expected.index)
+            np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
+
+
+def test_alert_arguments_are_checked(db):
+    with pytest.raises(ValueError, match=r"'as_of' must be a date"):
+        purchase_alerts(db, "not a date")
+    with pytest.raises(TypeError, match=r"'as_of' must be a date"):
+        purchase_alerts(db, 20240101)
+    with pytest.raises(TypeError, match=r"count_purchases"):
+        contact_reminders(db, "2024-01-01", count_purchases="yes")
+
+
+def test_birthday_reminders_hand_case():
+    db = CustomerDatabase()
+    db.import_frame("customers", customers_frame(
+        4, birth_date=["1990-03-04", "1984-02-29", "1970-12-30", "2000-06-01"]))
+    got = birthday_reminders(db, "2023-02-26", within_days=7)
+    assert got["customer_id"].tolist() == [2, 1]  # 29 Feb celebrated on 28 Feb in 2023
+    assert got["days_until"].tolist() == [2, 6]
+    assert got["age_then"].tolist() == [39, 33]
+    year_end = birthday_reminders(db, "2023-12-28", within_days=3)
+    assert year_end["customer_id"].tolist() == [3]
+    with pytest.raises(ValueError, match=r"'within_days' must be an integer >= 0"):
+        birthday_reminders(db, "2023-12-28", within_days=-1)
+
+
+# ---------------------------------------------------------------- views
+@pytest.fixture()
+def hotel():
+    db = CustomerDatabase()
+    guests = customers_frame(2, name=["Mr Chan", "Ms Lee"], birth_date=["1950-05-01", "1980-01-01"])
+    db.import_frame("customers", guests)
+    db.add_categories(["suite", "deluxe room"])
+    stays = tx_frame([1, 1, 1, 2], ["1990-05-02", "1990-11-20", "2000-03-01", "1999-01-01"],
+                     [3000.0, 3200.0, 9900.0, 1500.0], category=["suite", "suite", "deluxe room", "suite"])
+    db.import_frame("transactions", stays)
+    db.import_frame("preferences", pd.DataFrame({
+        "customer_id": [1, 1, 1], "item": ["drink", "room temperature", "room side"],
+        "value": ["carrot juice", "22 C", "sunny side"], "noted_on": ["1990-05-02", "1990-11-20", "1990-11-20"]}))
+    db.import_frame("complaints", pd.DataFrame({"complaint_id": [1], "customer_id": [1], "date": ["1999-06-01"],
+                                                "resolved": [False]}))
+    return db
+
+
+def test_preference_lookup_carrot_juice(hotel):
+    got = preference_lookup(hotel, name="MR CHAN", item="drink")
+    assert got[["item", "value"]].values.tolist() == [["drink", "carrot juice"]]
+    assert got["times_served"].tolist() == [3]
+    assert got["last_served"].tolist() == [pd.Timestamp("2000-03-01")]
+    assert len(preference_lookup(hotel, customer_id=1)) == 3
+    assert preference_lookup(hotel, customer_id=2).empty
+    with pytest.raises(ValueError, match="exactly one"):
+        preference_lookup(hotel)
+
+
+def test_customer_360_as_of(hotel):
+    view = customer_360(hotel, 1, as_of="1999-12-31")
+    assert view.summary["transactions"] == 2
+    assert view.summary["amount"] == 6200.0
+    assert view.summary["last_purchase"] == pd.Timestamp("1990-11-20")
+    assert view.summary["unresolved_complaints"] == 1
+    assert view.categories.loc["suite", "share"] == 1.0
+    full = customer_360(hotel, 1)
+    assert full.summary["transactions"] == 3
+    assert full.profile["transaction_count"] == 3
+    assert list(full.recent_transactions["date"]) == sorted(full.recent_transactions["date"], reverse=True)
+    assert set(full.preferences["item"]) == {"drink", "room temperature", "room side"}
+    with pytest.raises(ValueError, match="no customer with customer_id=9"):
+        customer_360(hotel, 9)
+
+
+# ---------------------------------------------------------------- quality
+def test_quality_report_counts_and_examples():
+    db = CustomerDatabase()
+    frame = pd.DataFrame({
+        "customer_id": [1, 2, 3, 4, 5, 6],
+        "customer_type": "individual",
+        "name": ["Li Wei", "Wei Li", "Zhang San", "Wang Fang", "Wang Fan", "Chen Jie"],
+        "phone": ["+86 138-0013-8000", "13800138000", "12", None, "+86 139 0000 0001", "+86 13900000001"],
+        "email": ["li@example.com", "li@example", "zhang@@x.cn", "w@x.cn", None, "c@x.cn"],
+        "address": ["1 Main St", "1 main st.", None, "5 River Rd", "5 River Road", "9 Hill St"],
+    })
+    db.import_frame("customers", frame)
+    report = data_quality_report(db)
+    counts = report.summary.set_index(["check", "field"])["count"]
+    assert counts[("missing value", "phone")] == 1
+    assert counts[("missing value", "email")] == 1
+    assert counts[("missing value", "address")] == 1
+    assert counts[("invalid value", "email")] == 2
+    assert counts[("invalid value", "phone")] == 1
+    assert counts[("duplicate: same phone", "phone")] == 1  # 5 and 6 (1 and 2 differ by country code)
+    assert counts[("duplicate: similar name, same address", "address")] == 1  # 1 and 2 (Wang Fan/Fang: address differs)
+    examples = report.summary.set_index(["check", "field"])["examples"]
+    assert examples[("invalid value", "email")] == [2, 3]
+    pairs = report.duplicates[["customer_id_a", "customer_id_b", "reason"]].values.tolist()
+    assert pairs == [[1, 2, "similar name, same address"], [5, 6, "same phone"]]
+    assert report.invalid["value"].tolist() == ["li@example", "zhang@@x.cn", "12"]
+    with pytest.raises(ValueError, match="unknown column"):
+        data_quality_report(db, required=["shoe_size"])
+
+
+# ---------------------------------------------------------------- export
+def test_export_pseudonymises_and_keeps_joins(tmp_path, world, db):
+    plain = export_tables(db)
+    shared = export_tables(db, salt="winter-term-2024", folder=tmp_path)
+    names = set(world.customers["name"])
+    assert not names & set(shared["customers"]["name"])
+    assert not set(world.customers["email"]) & set(shared["customers"]["email"])
+    assert "customer_id" not in shared["transactions"].columns
+    # the same customer gets the same key in every table; revenue per key equals revenue per id
+    rev_key = shared["transactions"].groupby("customer_key")["amount"].sum()
+    rev_id = plain["transactions"].groupby("customer_id")["amount"].sum()
+    assert sorted(np.round(rev_key.to_numpy(), 6)) == sorted(np.round(rev_id.to_numpy(), 6))
+    assert set(shared["transactions"]["customer_key"]) <= set(shared["customers"]["customer_key"])
+    assert (tmp_path / "customers.csv").exists()
+    again = export_tables(db, salt="winter-term-2024")
+    assert again["customers"]["name"].equals(shared["customers"]["name"])
+    other = export_tables(db, salt="another-salt-99")
+    assert not (other["customers"]["name"] == shared["customers"]["name"]).any()
+    assert shared["customers"]["city"].equals(plain["customers"]["city"])  # non-personal fields untouched
+
+
+def test_pseudonymise_checks_salt():
+    with pytest.raises(ValueError, match="at least 8"):
+        pseudonymise(pd.Series(["a"]), salt="short")
+    with pytest.raises(TypeError, match="must be a string"):
+        pseudonymise(pd.Series(["a"]), salt=12345678)
+    out = pseudonymise(pd.Series(["a", None]), salt="12345678")
+    assert out.iloc[1] is None
