@@ -49,6 +49,8 @@ def catalogue() -> pd.DataFrame:
 def dataset_overview(name: str) -> pd.DataFrame:
     """Return the small table behind the Chapter 0 figure of one dataset.
 
+    Chapter 0 (getting started): what each real dataset looks like at a glance.
+
     Parameters
     ----------
     name : {"cdnow_master", "donations", "sbg_retention", "mobi", "yogurt"}
@@ -67,6 +69,15 @@ def dataset_overview(name: str) -> pd.DataFrame:
     ------
     ValueError
         If ``name`` is not one of the toured datasets.
+
+    See Also
+    --------
+    crmlab.plotting.plot_dataset_overview
+
+    Examples
+    --------
+    >>> dataset_overview("sbg_retention").loc[1].tolist()
+    [63.1, 86.9]
     """
     check_in_choices(name, "name", TOUR_DATASETS, caller="dataset_overview")
     if name == "cdnow_master":

@@ -93,6 +93,7 @@ def test_closed_form_for_any_n_x_margin(n, frac, m):
     [
         ({"lost": [0, 100]}, ValueError, r"'lost' must lie in \[0, customers=100\)"),
         ({"lost": [-1]}, ValueError, "'lost' must lie in"),
+        ({"lost": ["ten"]}, TypeError, r"accumulation_table\(\): 'lost' must be a number"),
         ({"customers": 0}, ValueError, r"accumulation_table\(\): 'customers' must be an integer >= 1; got 0"),
         ({"customers": 10.5}, TypeError, "'customers' must be an integer"),
         ({"margin": -1.0}, ValueError, "'margin' must be a number >= 0"),
@@ -359,6 +360,10 @@ def test_inverse_square_rule():
     assert t["intermediaries"].tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match=r"value_chain_table\(\): 'links' must be numbers >= 1"):
         value_chain_table((0, 1))
+    with pytest.raises(ValueError, match=r"value_chain_table\(\): 'links' must be whole numbers"):
+        value_chain_table((1, 2.5))
+    with pytest.raises(TypeError, match=r"relationship_strength\(\): 'links' must be a number"):
+        relationship_strength(["one", "two"])
     with pytest.raises(ValueError, match="'complaint_rate' must be a number >= 0.0 and <= 1.0; got 4.0"):
         ComplaintLeakage(complaint_rate=4)
 

@@ -138,6 +138,12 @@ def test_complaint_log_errors(log, tx):
         complaint_log_summary(log.assign(resolution_days=[-2.0, np.nan, 6.0, 1.0]))
     with pytest.raises(ValueError, match="'window_days' must be an integer >= 1"):
         repurchase_after_complaint(log, tx, window_days=0)
+    with pytest.raises(TypeError, match="column 'resolution_days' of 'complaints' must be numeric"):
+        complaint_log_summary(log.assign(resolution_days=["2", None, "6", "1"]))
+    with pytest.raises(ValueError, match="'observation_end' must be a date"):
+        repurchase_after_complaint(log, tx, observation_end="not a date")
+    with pytest.raises(ValueError, match=r"1 row\(s\) of 'complaints' have 'date' after observation_end.*\[4\]"):
+        repurchase_after_complaint(log, tx, observation_end="2024-12-01")
 
 
 def test_on_generated_world():

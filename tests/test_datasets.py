@@ -78,6 +78,16 @@ def test_donations_and_yogurt_facts():
 def test_unknown_dataset_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown dataset 'nope'"):
         datasets.dataset_info("nope")
+    with pytest.raises(ValueError, match=r"load\(\): unknown dataset 'nope'"):
+        datasets.load("nope")
+    with pytest.raises(TypeError, match=r"dataset_path\(\): 'name' must be a str"):
+        datasets.dataset_path(3)
+
+
+def test_donations_annual_split_at_2001():
+    annual = datasets.load_donations_annual()
+    assert (annual.loc[annual["year"] <= 2001, "period"] == "calibration").all()
+    assert (annual.loc[annual["year"] > 2001, "period"] == "holdout").all()
 
 
 def _copy_data(tmp_path: Path) -> Path:

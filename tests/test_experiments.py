@@ -322,6 +322,8 @@ def test_config_paths_and_missing_file(tmp_path):
     assert config.out == tmp_path / "res" and config.name == "study"
     with pytest.raises(FileNotFoundError, match="no config file"):
         load_config(tmp_path / "missing.toml")
+    with pytest.raises(TypeError, match=r"load_config\(\): 'path' must be a str or path-like; got NoneType"):
+        load_config(None)
     assert len(config_from_dict({"experiment": {"k": [2, 3]}, "data": {"noise": [0.0, 0.5]}}).grid) == 12
 
 

@@ -242,6 +242,17 @@ def test_ladder_errors():
     tx = pd.DataFrame({"customer_id": [1], "date": ["not a date"]})
     with pytest.raises(ValueError, match="could not be parsed"):
         ladder_stages(tx)
+    tx = pd.DataFrame({"customer_id": [1, 2], "date": pd.to_datetime(["2024-01-05", "2024-03-01"])})
+    with pytest.raises(ValueError, match=r"ladder_stages\(\): 'end' must be a date"):
+        ladder_stages(tx, end="soon")
+    with pytest.raises(ValueError, match=r"'start' \(2025-01-01\) must not be after 'end' \(2024-03-01\)"):
+        ladder_stages(tx, start="2025-01-01")
+    with pytest.raises(ValueError, match="'freq' must be a pandas period alias"):
+        ladder_stages(tx, freq="quarterly")
+    singles = pd.DataFrame({"household_id": [1, 2], "choice": ["A", "B"]})
+    for func in (repeat_rate, transition_matrix, switching_summary):  # the error names the function called
+        with pytest.raises(ValueError, match=rf"^{func.__name__}\(\): every household .* single purchase"):
+            func(singles)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -395,6 +406,11 @@ def test_types_and_hostage_errors():
         satisfaction_loyalty_scores(load_mobi().assign(CUSA1=0))
     with pytest.raises(ValueError, match="missing required column"):
         hostage_effect(pd.DataFrame({"satisfaction": [1.0] * 6, "loyalty": [1.0] * 6}))
+    survey = make_switching_cost_survey(50, random_state=0)
+    with pytest.raises(TypeError, match=r"hostage_effect\(\): column 'loyalty' of 'data' must be numeric"):
+        hostage_effect(survey.assign(loyalty=survey["loyalty"].astype(str)))
+    with pytest.raises(TypeError, match="'centre' must be None or a pair"):
+        hostage_effect(survey, centre=(5.5,))
 
 
 def test_dick_basu_by_hand():

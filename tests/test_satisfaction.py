@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
@@ -195,8 +195,12 @@ def test_reliability_hand_checks(fitted):
     assert cronbach_alpha(df, ["a", "b"]) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="construct 'Complaints' has 1 indicator"):
         cronbach_alpha(df, ["a"], construct="Complaints")
+    with pytest.raises(ValueError, match=r"cronbach_alpha\(\): 'data' has 1 respondent"):
+        cronbach_alpha(df.iloc[:1], ["a", "b"])
     with pytest.raises(ValueError, match="construct 'X' has 1 indicator"):
         composite_reliability([0.9], construct="X")
+    with pytest.raises(TypeError, match=r"average_variance_extracted\(\): 'loadings' of construct 'X' must be numbers"):
+        average_variance_extracted(["high", "low"], construct="X")
 
 
 def test_index_from_unstandardized_weights(mobi, fitted):
@@ -516,6 +520,7 @@ def test_plots_draw(fitted):
 
 
 # ---------------------------------------------------------------- properties
+@settings(max_examples=30, deadline=None)  # each example builds frames: keep the file fast
 @given(st.lists(st.tuples(st.floats(0, 100), st.floats(0.5, 100)), min_size=1, max_size=30))
 def test_disconfirmation_properties(rows):
     df = pd.DataFrame(

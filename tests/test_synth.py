@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sqlite3
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -309,6 +310,22 @@ def test_expected_purchases_formula_matches_monte_carlo():
     assert total.mean() == pytest.approx(want, abs=4 * total.std() / np.sqrt(n))
     rv = btyd_residual_value(np.array([lam]), np.array([p]), np.array([True]), np.array([20.0]), 0.3, 0.0)[0]
     assert rv == pytest.approx(0.3 * 20.0 / p)  # no discounting: margin x spend x expected purchases 1/p
+
+
+def test_btyd_truth_functions_edge_cases_and_errors():
+    # p = 0: nobody drops out, so the expected count is lam * h (the limit), with no 0/0 warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = btyd_expected_purchases(np.array([0.5, 0.5]), np.array([0.0, 1e-12]), np.array([True, True]), 20.0)
+    np.testing.assert_allclose(got, [10.0, 10.0])
+    with pytest.raises(ValueError, match=r"btyd_expected_purchases\(\): 'p' must hold drop-out probabilities"):
+        btyd_expected_purchases(np.array([1.0]), np.array([1.5]), np.array([True]), 1.0)
+    with pytest.raises(TypeError, match="'alive' must be a boolean array"):
+        btyd_expected_purchases(np.array([1.0]), np.array([0.5]), np.array([1]), 1.0)
+    with pytest.raises(ValueError, match="'horizon' must be a number >= 0"):
+        btyd_expected_purchases(np.array([1.0]), np.array([0.5]), np.array([True]), -1.0)
+    with pytest.raises(ValueError, match="infinite residual value"):
+        btyd_residual_value(np.array([1.0]), np.array([0.0]), np.array([True]), np.array([20.0]), 0.3, 0.0)
 
 
 def test_subscriptions_follow_the_sbg_survival_curve():

@@ -193,7 +193,7 @@ class AccumulationChain:
         b = np.array([0.0, 0.0, 0.0, 1.0])
         if np.linalg.matrix_rank(self.P.T - np.eye(3)) < 2:
             raise ValueError(
-                "AccumulationChain.stationary_distribution: the chain has several stationary distributions "
+                "AccumulationChain.stationary_distribution(): the chain has several stationary distributions "
                 "(it splits into closed groups of states); the long run depends on where it starts."
             )
         pi, *_ = np.linalg.lstsq(a, b, rcond=None)

@@ -230,6 +230,8 @@ def relationship_strength(links: float | Sequence[float] | np.ndarray, *, direct
 
     Raises
     ------
+    TypeError
+        If ``links`` is not numeric.
     ValueError
         If a number of links is below 1 or ``direct_strength`` is negative.
 
@@ -255,7 +257,10 @@ def relationship_strength(links: float | Sequence[float] | np.ndarray, *, direct
     """
     caller = "relationship_strength"
     s1 = check_number(direct_strength, "direct_strength", caller=caller, minimum=0)
-    k = np.asarray(links, dtype=float)
+    try:
+        k = np.asarray(links, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{caller}(): 'links' must be a number or numbers; got {links!r:.80}.") from exc
     if k.size == 0 or not np.all(np.isfinite(k)) or np.any(k < 1):
         raise ValueError(
             f"{caller}(): 'links' must be numbers >= 1 (1 = selling direct); got {np.atleast_1d(k).tolist()}."
@@ -289,8 +294,10 @@ def value_chain_table(
 
     Raises
     ------
+    TypeError
+        If ``links`` is not numeric.
     ValueError
-        If a chain length is below 1 or ``retention_uplift`` is outside [0, 1].
+        If a chain length is below 1 or not a whole number, or ``retention_uplift`` is outside [0, 1].
 
     See Also
     --------
@@ -315,6 +322,11 @@ def value_chain_table(
     except ValueError as err:
         raise ValueError(str(err).replace("relationship_strength()", "value_chain_table()")) from None
     k = np.asarray(links, dtype=float)
+    if np.any(k != np.round(k)):
+        raise ValueError(
+            f"value_chain_table(): 'links' must be whole numbers of links (1 = selling direct); "
+            f"got {np.atleast_1d(k).tolist()}."
+        )
     return pd.DataFrame({
         "intermediaries": (k - 1).astype(int), "strength": strength, "strength_pct": 100 * strength,
         "retention_uplift": uplift * strength,

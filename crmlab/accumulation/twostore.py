@@ -90,7 +90,10 @@ class TwoStoreMarket:
         object.__setattr__(self, "margin", check_number(self.margin, "margin", caller="TwoStoreMarket", minimum=0))
 
     def _losses(self, lost: float | Sequence[float] | np.ndarray, caller: str) -> np.ndarray:
-        x = np.asarray(lost, dtype=float)
+        try:
+            x = np.asarray(lost, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{caller}(): 'lost' must be a number or numbers; got {lost!r:.80}.") from exc
         if x.size == 0 or not np.all(np.isfinite(x)):
             raise ValueError(f"{caller}(): 'lost' must be finite numbers; got {lost!r}.")
         bad = (x < 0) | (x >= self.customers)
@@ -116,6 +119,8 @@ class TwoStoreMarket:
 
         Raises
         ------
+        TypeError
+            If ``lost`` is not numeric.
         ValueError
             If a loss is negative or would leave A with no customers.
         """
@@ -137,6 +142,8 @@ class TwoStoreMarket:
 
         Raises
         ------
+        TypeError
+            If ``lost`` is not numeric.
         ValueError
             If a loss is negative or would leave A with no customers.
         """
@@ -181,6 +188,8 @@ class TwoStoreMarket:
 
         Raises
         ------
+        TypeError
+            If ``lost`` is not numeric.
         ValueError
             If ``basis`` is unknown or a loss lies outside ``[0, customers)``.
         """
@@ -225,7 +234,7 @@ def accumulation_table(
     Raises
     ------
     TypeError
-        If ``customers`` or ``margin`` has the wrong type.
+        If ``lost`` is not numeric or ``customers`` or ``margin`` has the wrong type.
     ValueError
         If ``basis`` is unknown, a loss lies outside ``[0, customers)``,
         ``customers`` < 1 or ``margin`` < 0.

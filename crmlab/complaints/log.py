@@ -16,6 +16,8 @@ from crmlab._validation import (
     check_int,
     check_no_missing,
     check_nonnegative,
+    check_not_after,
+    check_numeric_columns,
     first_ids,
 )
 
@@ -32,7 +34,11 @@ def _check_complaints(complaints: pd.DataFrame, caller: str) -> pd.DataFrame:
             f"{caller}(): column 'resolved' of 'complaints' must be boolean; got {complaints['resolved'].dtype}."
         )
     dates = check_dates(complaints, "date", caller=caller, name="complaints", id_col="complaint_id")
-    days = pd.to_numeric(complaints["resolution_days"], errors="coerce")
+    if complaints["resolution_days"].isna().all():  # all unresolved: an all-None column is fine
+        days = complaints["resolution_days"].astype(float)
+    else:  # never coerce text silently to NaN
+        check_numeric_columns(complaints, ["resolution_days"], caller=caller, name="complaints")
+        days = complaints["resolution_days"].astype(float)
     bad = (complaints["resolved"] & days.isna()).to_numpy()
     if bad.any():
         raise ValueError(
@@ -48,6 +54,17 @@ def _check_complaints(complaints: pd.DataFrame, caller: str) -> pd.DataFrame:
         id_col="complaint_id",
     )
     return frame
+
+
+def _parse_end(value: object, caller: str) -> pd.Timestamp:
+    """Return ``observation_end`` as a Timestamp, or raise naming the argument."""
+    try:
+        end = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{caller}(): 'observation_end' must be a date such as '2024-12-31'; got {value!r}.") from exc
+    if end is pd.NaT:
+        raise ValueError(f"{caller}(): 'observation_end' must be a date such as '2024-12-31'; got {value!r}.")
+    return end
 
 
 def complaint_log_summary(complaints: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
@@ -75,7 +92,7 @@ def complaint_log_summary(complaints: pd.DataFrame, *, by: str | None = None) ->
     ValueError
         Missing columns or values, resolved complaints without a resolution time, negative times.
     TypeError
-        If ``resolved`` is not boolean.
+        If ``resolved`` is not boolean or ``resolution_days`` is not numeric.
 
     See Also
     --------
@@ -143,7 +160,10 @@ def repurchase_after_complaint(
     Raises
     ------
     ValueError
-        Missing columns or values, unparsable dates.
+        Missing columns or values, unparsable dates (or ``observation_end``), complaints dated after
+        ``observation_end``.
+    TypeError
+        If ``resolved`` is not boolean or ``resolution_days`` is not numeric.
 
     See Also
     --------
@@ -170,11 +190,12 @@ def repurchase_after_complaint(
             "next_purchase": check_dates(transactions, "date", caller=caller, name="transactions"),
         }
     )
-    end = (
-        pd.Timestamp(observation_end)
-        if observation_end is not None
-        else max(tx["next_purchase"].max() if len(tx) else comp["date"].max(), comp["date"].max())
-    )
+    if observation_end is None:
+        end = max(tx["next_purchase"].max() if len(tx) else comp["date"].max(), comp["date"].max())
+    else:
+        end = _parse_end(observation_end, caller)
+        check_not_after(comp["date"], end, caller=caller, column="date", df=comp, name="complaints",
+                        id_col="complaint_id")
     left = comp[["complaint_id", "customer_id", "date", "resolved"]].reset_index(drop=True)
     left["_row"] = np.arange(len(left))
     tx = tx.sort_values("next_purchase", kind="stable")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -98,7 +98,9 @@ def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int, str]:
     return -1, ""
 
 
-def execute_notebooks(paths: Iterable[str | Path], *, timeout: int = 300, log=print) -> dict[str, float]:
+def execute_notebooks(
+    paths: Iterable[str | Path], *, timeout: int = 300, log: Callable[[str], object] = print
+) -> dict[str, float]:
     """Execute several notebooks in order, logging progress; stop at the first failure.
 
     Parameters
@@ -114,6 +116,11 @@ def execute_notebooks(paths: Iterable[str | Path], *, timeout: int = 300, log=pr
     -------
     dict of str to float
         Seconds per notebook name.
+
+    Raises
+    ------
+    ChapterError
+        At the first notebook with a failing cell (see :func:`execute_notebook`).
     """
     paths = [Path(p) for p in paths]
     times: dict[str, float] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ _RUN_KEYS = {"out", "n_jobs"}
 @dataclass(frozen=True)
 class ExperimentConfig:
     """A grid read from a config file, with its name and run settings.
+
+    Chapter 8. Returned by :func:`load_config` and :func:`config_from_dict`.
 
     Attributes
     ----------
@@ -82,8 +85,9 @@ def load_config(path: str | Path) -> ExperimentConfig:
         If ``path`` does not exist.
     ValueError
         If the file is not valid TOML (with the line number) or the grid is invalid:
-        unknown tables or keys, unknown algorithm, feature set or source names,
-        wrong types (``TypeError``).
+        unknown tables or keys, unknown algorithm, feature set or source names.
+    TypeError
+        If ``path`` is not a str or path-like, or a setting has the wrong type.
 
     See Also
     --------
@@ -101,6 +105,8 @@ def load_config(path: str | Path) -> ExperimentConfig:
     >>> config.name, config.grid.k, config.grid.data["noise"]
     ('study', (2, 3, 4, 5), (0.0, 0.5))
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load_config(): 'path' must be a str or path-like; got {type(path).__name__}.")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load_config(): no config file at '{path}'.")

@@ -40,6 +40,11 @@ def data_columns(results: pd.DataFrame) -> list[str]:
     -------
     list of str
 
+    Raises
+    ------
+    TypeError
+        If ``results`` is not a DataFrame.
+
     Examples
     --------
     >>> import pandas as pd
@@ -47,6 +52,7 @@ def data_columns(results: pd.DataFrame) -> list[str]:
     >>> data_columns(pd.DataFrame(columns=["cell_id", "noise", "replicate", "algorithm", "feature_set", "k"]))
     ['noise']
     """
+    check_frame(results, caller="data_columns", name="results", allow_empty=True)
     return [c for c in results.columns if c not in _NOT_DESIGN and c not in _METHOD]
 
 

@@ -6,11 +6,13 @@ Chapter 5 (客户忠诚). One small module per idea of the lectures:
 module                 concept
 =====================  ==============================================================
 ``indicators``         the six loyalty indicators → standardised → a loyalty index
-``ladder``             the loyalty ladder: stages from behaviour, Markov dynamics
+``stages``             the loyalty ladder: stages from purchases and referrals
+``ladder``             the loyalty ladder: Markov dynamics, estimation, steady state
 ``types``              satisfaction vs loyalty curves and the loyalty types
 ``hostage``            switching cost as a moderator: the hostage effect
 ``dick_basu``          attitude × behaviour: true, latent, spurious and no loyalty
-``switching``          brand switching, repeat rate, share of category requirements
+``switching``          brand switching, repeat rate, stationary shares
+``scr``                share of category requirements (behavioural loyalty from a panel)
 ``programmes``         loyalty programme vs a price cut of the same cost
 =====================  ==============================================================
 """
@@ -30,13 +32,13 @@ from crmlab.loyalty.ladder import (
     LADDER_STAGES,
     LadderChain,
     fit_ladder_chain,
-    ladder_stages,
     ladder_transition_counts,
 )
 from crmlab.loyalty.programmes import ProgrammeScenario, compare_programme_vs_price_cut, expected_survivors
+from crmlab.loyalty.scr import share_of_category_requirements
+from crmlab.loyalty.stages import ladder_stages
 from crmlab.loyalty.switching import (
     repeat_rate,
-    share_of_category_requirements,
     stationary_shares,
     switching_summary,
     transition_counts,

@@ -15,6 +15,15 @@ import pandas as pd
 _TOL = 1e-8
 
 
+def state_labels(values: pd.Series, brands: Sequence[str] | None) -> list[str]:
+    """Return the given labels as str, else the categories of ``values``, else its sorted distinct values."""
+    if brands is not None:
+        return [str(b) for b in brands]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [str(c) for c in values.cat.categories]
+    return sorted(str(v) for v in pd.unique(values))
+
+
 def check_stochastic(P: Any, *, caller: str, name: str = "P") -> np.ndarray:
     """Return ``P`` as a read-only float array after checking it is row-stochastic."""
     if isinstance(P, pd.DataFrame):

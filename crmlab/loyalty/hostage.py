@@ -8,6 +8,7 @@ coefficients checks the regression.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,14 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._rng import RandomState, as_generator
-from crmlab._validation import check_columns, check_frame, check_int, check_no_missing, check_number
+from crmlab._validation import (
+    check_columns,
+    check_frame,
+    check_int,
+    check_no_missing,
+    check_number,
+    check_numeric_columns,
+)
 
 __all__ = ["HostageEffect", "hostage_effect", "make_switching_cost_survey"]
 
@@ -166,6 +174,8 @@ def hostage_effect(
     ------
     ValueError
         Missing columns or values, or fewer than 5 rows.
+    TypeError
+        If a column is not numeric or ``centre`` is not a pair of numbers.
 
     See Also
     --------
@@ -198,12 +208,21 @@ def hostage_effect(
     cols = [satisfaction, loyalty, switching_cost]
     check_columns(data, cols, caller=caller, name="data")
     check_no_missing(data, cols, caller=caller, name="data")
+    check_numeric_columns(data, cols, caller=caller, name="data")
     if len(data) < 5:
         raise ValueError(f"{caller}(): 'data' needs at least 5 rows to estimate 4 coefficients; got {len(data)}.")
     s = data[satisfaction].to_numpy(dtype=float)
     c = data[switching_cost].to_numpy(dtype=float)
     y = data[loyalty].to_numpy(dtype=float)
-    cs, cc = (float(s.mean()), float(c.mean())) if centre is None else (float(centre[0]), float(centre[1]))
+    if centre is None:
+        cs, cc = float(s.mean()), float(c.mean())
+    else:
+        pair = tuple(centre) if isinstance(centre, Iterable) and not isinstance(centre, str) else ()
+        if len(pair) != 2:
+            raise TypeError(f"{caller}(): 'centre' must be None or a pair (satisfaction, switching cost); "
+                            f"got {centre!r}.")
+        cs = check_number(pair[0], "centre[0]", caller=caller)
+        cc = check_number(pair[1], "centre[1]", caller=caller)
     X = np.column_stack([np.ones_like(s), s - cs, c - cc, (s - cs) * (c - cc)])
     beta, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ beta

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from crmlab._validation import check_columns, check_frame, check_no_missing
-from crmlab.loyalty._markov import check_stochastic, count_pairs, encode, stationary
+from crmlab.loyalty._markov import check_stochastic, count_pairs, encode, state_labels, stationary
+from crmlab.loyalty.scr import share_of_category_requirements
 
 __all__ = [
     "repeat_rate",
-    "share_of_category_requirements",
     "stationary_shares",
     "switching_summary",
     "transition_counts",
@@ -40,7 +40,7 @@ def _pairs(
     cols = [customer_col, brand_col] + ([order_col] if order_col is not None else [])
     check_columns(purchases, cols, caller=caller, name="purchases")
     check_no_missing(purchases, cols, caller=caller, name="purchases", id_col=customer_col)
-    brands = _brands(purchases[brand_col], brands)
+    brands = state_labels(purchases[brand_col], brands)
     codes = encode(purchases[brand_col], brands, caller=caller, name=brand_col, what="brand")
     keys = [customer_col] + ([order_col] if order_col is not None else [])
     order = np.lexsort([purchases[k].to_numpy() for k in reversed(keys)]) if order_col else None
@@ -56,14 +56,6 @@ def _pairs(
             f"{len(purchases)} rows); transitions need households with at least two purchases."
         )
     return codes[:-1][same], codes[1:][same], brands
-
-
-def _brands(values: pd.Series, brands: Sequence[str] | None) -> list[str]:
-    if brands is not None:
-        return [str(b) for b in brands]
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return [str(c) for c in values.cat.categories]
-    return sorted(str(v) for v in pd.unique(values))
 
 
 def transition_counts(
@@ -115,11 +107,42 @@ def transition_counts(
     >>> transition_counts(p).to_numpy().tolist()
     [[1, 1], [1, 0]]
     """
-    caller = "transition_counts"
+    return _counts(purchases, customer_col, brand_col, order_col, brands, "transition_counts")
+
+
+def _counts(
+    purchases: pd.DataFrame,
+    customer_col: str,
+    brand_col: str,
+    order_col: str | None,
+    brands: Sequence[str] | None,
+    caller: str,
+) -> pd.DataFrame:
+    """Brand-to-brand counts of consecutive purchases; errors name the public ``caller``."""
     frm, to, brands = _pairs(purchases, customer_col, brand_col, order_col, brands, caller)
     counts = count_pairs(frm, to, len(brands))
     index = pd.Index(brands, name="from")
     return pd.DataFrame(counts, index=index, columns=pd.Index(brands, name="to"))
+
+
+def _matrix(
+    purchases: pd.DataFrame,
+    customer_col: str,
+    brand_col: str,
+    order_col: str | None,
+    brands: Sequence[str] | None,
+    caller: str,
+) -> pd.DataFrame:
+    """Row-normalised transition matrix; errors name the public ``caller``."""
+    counts = _counts(purchases, customer_col, brand_col, order_col, brands, caller)
+    totals = counts.sum(axis=1)
+    if (totals == 0).any():
+        empty = totals.index[totals == 0].tolist()
+        raise ValueError(
+            f"{caller}(): brand(s) {empty} are never followed by a further purchase, so their row of "
+            "the transition matrix is undefined; drop them from 'brands' or add longer purchase sequences."
+        )
+    return counts.div(totals, axis=0)
 
 
 def transition_matrix(
@@ -175,17 +198,7 @@ def transition_matrix(
     >>> transition_matrix(p).round(2).to_numpy().tolist()
     [[0.5, 0.5], [1.0, 0.0]]
     """
-    counts = transition_counts(
-        purchases, customer_col=customer_col, brand_col=brand_col, order_col=order_col, brands=brands
-    )
-    totals = counts.sum(axis=1)
-    if (totals == 0).any():
-        empty = totals.index[totals == 0].tolist()
-        raise ValueError(
-            f"transition_matrix(): brand(s) {empty} are never followed by a further purchase, so their row of "
-            "the transition matrix is undefined; drop them from 'brands' or add longer purchase sequences."
-        )
-    return counts.div(totals, axis=0)
+    return _matrix(purchases, customer_col, brand_col, order_col, brands, "transition_matrix")
 
 
 def stationary_shares(matrix: pd.DataFrame | np.ndarray) -> pd.Series:
@@ -276,87 +289,8 @@ def repeat_rate(
     >>> repeat_rate(p)
     0.3333333333333333
     """
-    counts = transition_counts(
-        purchases, customer_col=customer_col, brand_col=brand_col, order_col=order_col, brands=brands
-    ).to_numpy()
+    counts = _counts(purchases, customer_col, brand_col, order_col, brands, "repeat_rate").to_numpy()
     return float(np.trace(counts) / counts.sum())
-
-
-def share_of_category_requirements(
-    purchases: pd.DataFrame,
-    *,
-    customer_col: str = "household_id",
-    brand_col: str = "choice",
-    brands: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    r"""Return the share of category requirements (SCR) of each household's favourite brand.
-
-    Chapter 5 (share of category requirements / share of wallet, 钱包份额).
-
-    Parameters
-    ----------
-    purchases : pandas.DataFrame
-        One row per purchase with ``customer_col`` and ``brand_col``.
-    customer_col : str, default="household_id"
-        Household id column.
-    brand_col : str, default="choice"
-        Brand column.
-    brands : sequence of str or None, default=None
-        Known brands (default as in :func:`transition_counts`); other labels raise.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``customer_col``: ``n_purchases``, ``favourite_brand`` (the most bought; ties go
-        to the brand listed first), ``scr`` (favourite's share of the household's purchases) and
-        one column ``scr_<brand>`` per brand.
-
-    Raises
-    ------
-    ValueError
-        Missing columns or values, or a brand not in ``brands``.
-
-    See Also
-    --------
-    switching_summary
-
-    Notes
-    -----
-    .. math:: \mathrm{SCR}_{hb} = \frac{n_{hb}}{\sum_{b'} n_{hb'}}
-
-    References
-    ----------
-    Sharp, B. (2010). *How Brands Grow*. Oxford University Press.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> p = pd.DataFrame({"household_id": [1, 1, 1, 2], "choice": ["a", "a", "b", "b"]})
-    >>> share_of_category_requirements(p)["scr"].round(3).tolist()
-    [0.667, 1.0]
-    """
-    caller = "share_of_category_requirements"
-    check_frame(purchases, caller=caller, name="purchases")
-    check_columns(purchases, [customer_col, brand_col], caller=caller, name="purchases")
-    check_no_missing(purchases, [customer_col, brand_col], caller=caller, name="purchases", id_col=customer_col)
-    brands = _brands(purchases[brand_col], brands)
-    codes = encode(purchases[brand_col], brands, caller=caller, name=brand_col, what="brand")
-    ids, inverse = np.unique(purchases[customer_col].to_numpy(), return_inverse=True)
-    counts = np.zeros((ids.size, len(brands)), dtype=np.int64)
-    np.add.at(counts, (inverse, codes), 1)
-    n = counts.sum(axis=1)
-    fav = counts.argmax(axis=1)
-    out = pd.DataFrame(
-        {
-            "n_purchases": n,
-            "favourite_brand": np.asarray(brands, dtype=object)[fav],
-            "scr": counts[np.arange(ids.size), fav] / n,
-        },
-        index=pd.Index(ids, name=customer_col),
-    )
-    for j, brand in enumerate(brands):
-        out[f"scr_{brand}"] = counts[:, j] / n
-    return out
 
 
 def switching_summary(
@@ -406,9 +340,8 @@ def switching_summary(
     >>> switching_summary(p)["stationary_share"].round(3).tolist()
     [0.667, 0.333]
     """
-    kwargs = {"customer_col": customer_col, "brand_col": brand_col, "brands": brands}
-    P = transition_matrix(purchases, order_col=order_col, **kwargs)
-    scr = share_of_category_requirements(purchases, **kwargs)
+    P = _matrix(purchases, customer_col, brand_col, order_col, brands, "switching_summary")
+    scr = share_of_category_requirements(purchases, customer_col=customer_col, brand_col=brand_col, brands=brands)
     labels = list(P.index)
     per_brand = scr[[f"scr_{b}" for b in labels]].to_numpy() * scr["n_purchases"].to_numpy()[:, None]
     buyers = per_brand > 0

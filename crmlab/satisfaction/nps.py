@@ -23,6 +23,8 @@ __all__ = ["NPSResult", "make_nps_responses", "net_promoter_score"]
 class NPSResult:
     """Net Promoter Score and its interval (percentage points, −100..100).
 
+    Chapter 4. Returned by :func:`net_promoter_score`.
+
     Attributes
     ----------
     nps : float

@@ -46,8 +46,8 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], *, construct: str =
     Raises
     ------
     ValueError
-        If fewer than two items are given, an item column is missing or has
-        missing values, or the items have zero total variance.
+        If fewer than two items or respondents are given, an item column is missing
+        or has missing values, or the items have zero total variance.
     TypeError
         If ``data`` is not a DataFrame or an item is not numeric.
 
@@ -80,6 +80,8 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], *, construct: str =
     check_columns(data, items, caller=caller)
     check_numeric_columns(data, items, caller=caller)
     check_no_missing(data, items, caller=caller)
+    if len(data) < 2:
+        raise ValueError(f"{caller}(): 'data' has {len(data)} respondent(s); item variances need at least 2.")
     x = data[items].to_numpy(dtype=float)
     total_var = x.sum(axis=1).var(ddof=1)
     if total_var == 0:
@@ -89,7 +91,13 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], *, construct: str =
 
 
 def _loadings_array(loadings: Sequence[float] | pd.Series, construct: str, caller: str) -> np.ndarray:
-    lam = np.asarray(loadings, dtype=float).ravel()
+    try:
+        lam = np.asarray(loadings, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{caller}(): 'loadings' of construct '{construct}' must be numbers; got {type(loadings).__name__} "
+            f"{loadings!r:.80}."
+        ) from exc
     _need_two(lam.size, construct, caller)
     if not np.all(np.isfinite(lam)) or np.any(np.abs(lam) > 1):
         raise ValueError(f"{caller}(): loadings of construct '{construct}' must be finite and in [-1, 1]; got {lam}.")
@@ -114,6 +122,8 @@ def composite_reliability(loadings: Sequence[float] | pd.Series, *, construct: s
 
     Raises
     ------
+    TypeError
+        If ``loadings`` are not numbers.
     ValueError
         If fewer than two loadings are given or a loading lies outside [-1, 1].
 
@@ -158,6 +168,8 @@ def average_variance_extracted(loadings: Sequence[float] | pd.Series, *, constru
 
     Raises
     ------
+    TypeError
+        If ``loadings`` are not numbers.
     ValueError
         If fewer than two loadings are given or a loading lies outside [-1, 1].
 

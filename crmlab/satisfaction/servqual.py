@@ -175,6 +175,8 @@ def five_gaps() -> pd.DataFrame:
 class ServqualResult:
     r"""SERVQUAL gap scores (see :func:`servqual_gaps`).
 
+    Chapter 4 (service quality gaps). Returned by :func:`servqual_gaps`.
+
     Attributes
     ----------
     items : pandas.DataFrame

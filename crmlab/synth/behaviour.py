@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import special
 
+from crmlab._validation import check_number
 from crmlab.synth.config import SegmentParams
 
 __all__ = [
@@ -126,6 +127,31 @@ def simulate_btyd(
     return x, times, alive, dropout_time
 
 
+def _btyd_arrays(
+    lam: np.ndarray, p: np.ndarray, alive: np.ndarray, caller: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate and broadcast the individual BTYD parameters of the public truth functions."""
+    try:
+        lam_a, p_a = np.asarray(lam, dtype=float), np.asarray(p, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{caller}(): 'lam' and 'p' must be numeric arrays.") from exc
+    alive_a = np.asarray(alive)
+    if alive_a.dtype != bool:
+        raise TypeError(f"{caller}(): 'alive' must be a boolean array; got dtype {alive_a.dtype}.")
+    try:
+        lam_a, p_a, alive_a = np.broadcast_arrays(lam_a, p_a, alive_a)
+    except ValueError as exc:
+        raise ValueError(
+            f"{caller}(): 'lam', 'p' and 'alive' must have the same length; got shapes "
+            f"{np.shape(lam)}, {np.shape(p)} and {np.shape(alive)}."
+        ) from exc
+    if not np.all(np.isfinite(lam_a) & (lam_a >= 0)):
+        raise ValueError(f"{caller}(): 'lam' must hold finite purchase rates >= 0.")
+    if not np.all((p_a >= 0) & (p_a <= 1)):
+        raise ValueError(f"{caller}(): 'p' must hold drop-out probabilities in [0, 1].")
+    return lam_a, p_a, alive_a
+
+
 def btyd_expected_purchases(
     lam: np.ndarray, p: np.ndarray, alive: np.ndarray, horizon: float
 ) -> np.ndarray:
@@ -145,7 +171,16 @@ def btyd_expected_purchases(
     Returns
     -------
     numpy.ndarray
-        :math:`(1 - e^{-\lambda p h}) / p` for live customers, 0 otherwise.
+        :math:`(1 - e^{-\lambda p h}) / p` for live customers (its limit
+        :math:`\lambda h` when :math:`p = 0`), 0 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``lam`` or ``p`` is not numeric or ``alive`` is not boolean.
+    ValueError
+        If the arrays differ in length, a rate is negative, a ``p`` lies outside [0, 1]
+        or ``horizon`` is negative.
 
     Notes
     -----
@@ -162,7 +197,11 @@ def btyd_expected_purchases(
     >>> btyd_expected_purchases(np.array([1.0]), np.array([0.1]), np.array([True]), 10.0).round(3)
     array([6.321])
     """
-    value = -np.expm1(-lam * p * horizon) / p
+    caller = "btyd_expected_purchases"
+    lam, p, alive = _btyd_arrays(lam, p, alive, caller)
+    h = check_number(horizon, "horizon", caller=caller, minimum=0.0)
+    dies = p > 0  # p = 0 never drops out: the limit of (1 - exp(-lam p h)) / p is lam h, without a 0/0
+    value = np.where(dies, -np.expm1(-lam * p * h) / np.where(dies, p, 1.0), lam * h)
     return np.where(alive, value, 0.0)
 
 
@@ -192,6 +231,15 @@ def btyd_residual_value(
     numpy.ndarray
         Zero for customers who already dropped out.
 
+    Raises
+    ------
+    TypeError
+        If ``lam``, ``p`` or ``mean_spend`` is not numeric or ``alive`` is not boolean.
+    ValueError
+        If the arrays differ in length, a rate is negative, a ``p`` lies outside [0, 1],
+        ``margin`` lies outside [0, 1], ``annual_rate`` is negative, or ``p = 0`` with
+        ``annual_rate = 0`` (an undiscounted customer who never leaves is worth an infinite amount).
+
     Notes
     -----
     .. math:: RV = m\,\bar z \int_0^\infty \lambda e^{-(\lambda p + \delta) t}\,dt
@@ -203,9 +251,16 @@ def btyd_residual_value(
     >>> btyd_residual_value(np.array([1.0]), np.array([0.1]), np.array([True]), np.array([10.0]), 0.5, 0.0)
     array([50.])
     """
-    delta = np.log1p(annual_rate) / 52.0
-    det = lam / (lam * p + delta)
-    return np.where(alive, margin * mean_spend * det, 0.0)
+    caller = "btyd_residual_value"
+    lam, p, alive = _btyd_arrays(lam, p, alive, caller)
+    m = check_number(margin, "margin", caller=caller, minimum=0.0, maximum=1.0)
+    rate = check_number(annual_rate, "annual_rate", caller=caller, minimum=0.0)
+    delta = np.log1p(rate) / 52.0
+    if delta == 0 and np.any(alive & (p == 0) & (lam > 0)):
+        raise ValueError(f"{caller}(): with 'annual_rate' 0, customers with p = 0 have an infinite residual value.")
+    with np.errstate(invalid="ignore"):  # lam = 0 and p = 0 and delta = 0 gives 0/0: no purchases, worth 0
+        det = np.where(lam > 0, lam / (lam * p + delta), 0.0)
+    return np.where(alive, m * np.asarray(mean_spend, dtype=float) * det, 0.0)
 
 
 def category_draws(

@@ -211,6 +211,13 @@ def inter_purchase_gaps(
         Gaps in days (float, > 0; same-day purchases count once), name ``gap_days``.
         Empty when nobody bought twice.
 
+    Raises
+    ------
+    TypeError
+        If ``transactions`` is not a DataFrame.
+    ValueError
+        If it is empty, a column is missing, or ids or dates are missing or unparsable.
+
     Examples
     --------
     >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2],
@@ -252,6 +259,14 @@ def realism_summary(
         ``customers``, ``transactions``, ``purchase_days_per_customer``,
         ``one_time_share``, ``top20_revenue_share``, ``mean_amount``, ``window_weeks``
         and ``gap_q10``... (days) for each requested quantile.
+
+    Raises
+    ------
+    TypeError
+        If ``transactions`` is not a DataFrame or ``amount_col`` is not numeric.
+    ValueError
+        If it is empty, a column is missing, values are missing, dates do not parse
+        or a quantile lies outside [0, 1].
 
     Examples
     --------

@@ -131,6 +131,9 @@ def loyalty_items(loyalty: np.ndarray, weights: Mapping[str, float], rng: np.ran
 class EcsiSurvey:
     """A synthetic ECSI survey with its ground truth.
 
+    Chapter 4. Returned by :func:`make_ecsi_survey`; the known paths and loadings let a
+    PLS path model be checked against the truth.
+
     Attributes
     ----------
     items : pandas.DataFrame
