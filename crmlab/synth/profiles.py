@@ -100,7 +100,10 @@ def individual_profiles(ids: np.ndarray, end: pd.Timestamp, rng: np.random.Gener
     surname = rng.integers(0, len(_SURNAMES), n)
     names = [f"{s} {g}" for s in _SURNAMES for g in (*_FEMALE, *_MALE)]  # lookup table, not per customer
     name_codes = surname * (len(_FEMALE) + len(_MALE)) + given
-    age = np.clip(rng.normal(41.0, 13.0, n), 18.0, 85.0)
+    # adults 18-85: fold the normal's tails back into the range (clipping would pile customers up at 18)
+    age = rng.normal(41.0, 13.0, n)
+    age = np.where(age < 18.0, 36.0 - age, age)
+    age = np.clip(np.where(age > 85.0, 170.0 - age, age), 18.0, 85.0)
     birth = (end.to_datetime64().astype("datetime64[D]") - np.floor(age * 365.25).astype("timedelta64[D]"))
     age_years = np.floor(age).astype(np.int64)
     edu = _choice(rng, n, (0.06, 0.28, 0.22, 0.32, 0.10, 0.02))
