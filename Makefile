@@ -54,7 +54,7 @@ bench: $(STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check crmlab tests benchmarks
+	$(BIN)/ruff check crmlab tests benchmarks notebooks
 
 lock: $(STAMP)
 	$(BIN)/python -m pip --version | awk '{print "pip==" $$2}' > requirements/constraints.txt
