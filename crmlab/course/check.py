@@ -126,9 +126,25 @@ def check_site(site_dir: str | Path, screenshots_dir: str | Path, *, chapter: st
             shot = shots / f"{target.stem}.png"
             page.screenshot(path=str(shot), full_page=False)
             report.screenshots.append(shot)
+            if target == chapter_page:
+                report.screenshots += _close_ups(page, shots / target.stem)
         browser.close()
     _judge(report, chapter_page.name)
     return report
+
+
+def _close_ups(page, stem: Path) -> list[Path]:
+    """Screenshot the first figure and the first display formula of a chapter page."""
+    taken = []
+    for suffix, selector in (("figure", "img"), ("formula", ".MathJax_Display, .MathJax_CHTML")):
+        element = page.query_selector(selector)
+        if element is None:
+            continue
+        element.scroll_into_view_if_needed()
+        path = stem.with_name(f"{stem.name}-{suffix}.png")
+        page.screenshot(path=str(path), full_page=False)
+        taken.append(path)
+    return taken
 
 
 def _judge(report: SiteReport, chapter_name: str) -> None:

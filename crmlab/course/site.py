@@ -62,15 +62,23 @@ def _nav(chapters: list[ChapterMeta], i: int | None) -> str:
     return f'<nav class="crmlab-nav">{prev_link}<span>{middle}</span>{next_link}</nav>'
 
 
+def _inline(text: str) -> str:
+    """Escape ``text`` for HTML and render its inline Markdown (code, bold, italics)."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<em>\1</em>", out)
+
+
 def render_index(chapters: list[ChapterMeta]) -> str:
     """Return the HTML of the course index: every chapter with summary, goals and time."""
     cards = []
     for ch in chapters:
-        goals = "".join(f"<li>{html.escape(g)}</li>" for g in ch.goals)
+        goals = "".join(f"<li>{_inline(g)}</li>" for g in ch.goals)
         minutes = f" · about {ch.minutes} minutes" if ch.minutes else ""
         cards.append(
             f'<section class="chapter-card"><h2><a href="{ch.slug}.html">Chapter {int(ch.number)}: '
-            f"{html.escape(ch.title)}</a></h2><p>{html.escape(ch.summary)}</p>"
+            f"{html.escape(ch.title)}</a></h2><p>{_inline(ch.summary)}</p>"
             f'<p class="meta">Learning goals{minutes}</p><ul>{goals}</ul></section>'
         )
     total = sum(ch.minutes or 0 for ch in chapters)
