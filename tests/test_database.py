@@ -228,6 +228,38 @@ def test_failed_bulk_import_rolls_back(tmp_path):
     assert db.connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def test_bulk_load_into_empty_log_keeps_rules_and_derived_fields(tmp_path):
+    # a batch above the bulk threshold into an empty log: multi-row inserts, CHECKs evaluated by the
+    # batch validation instead of row by row, indexes and derived fields rebuilt set-wise
+    db = CustomerDatabase(tmp_path / "bulk.sqlite")
+    db.import_frame("customers", customers_frame(300, acquisition_date=["2023-01-01"] * 300,
+                                                 purchase_cycle_days=[30] * 300))
+    rng = np.random.default_rng(3)
+    n = 40_001  # not a multiple of the rows per statement: the last partial statement is exercised
+    batch = tx_frame(rng.integers(1, 301, n), pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n),
+                     unit="D"), np.round(rng.uniform(0.01, 99, n), 2))
+    batch["discount"] = rng.random(n) < 0.3
+    batch.loc[5, "amount"] = np.nan  # a required value missing: the whole batch is refused
+    with pytest.raises(ValueError, match=r"row 5 .*'amount'.*required"):
+        db.import_frame("transactions", batch)
+    assert db.counts()["transactions"] == 0
+    assert db.connection.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 0
+    batch.loc[5, "amount"] = 1.5
+    assert db.import_frame("transactions", batch) == n
+    assert db.connection.execute("PRAGMA ignore_check_constraints").fetchone()[0] == 0
+    stored = db.table("transactions")
+    assert stored["amount"].tolist() == batch["amount"].tolist()
+    assert (stored["date"] == batch["date"]).all()
+    assert stored["discount"].tolist() == batch["discount"].astype(int).tolist()
+    assert_stats_match(db)
+    # the database still refuses bad rows written outside an import
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO transactions (transaction_id, customer_id, date, amount) VALUES (?, ?, ?, ?)",
+                   (n + 1, 1, "2024-02-30", 5.0))
+    names = {r[0] for r in db.connection.execute("SELECT name FROM sqlite_master")}
+    assert {"trg_transactions_insert", "idx_transactions_customer_date"} <= names
+
+
 def test_reimport_upserts_by_id_and_keeps_other_columns():
     db = CustomerDatabase()
     first = customers_frame(3, city=["Chengdu", "Xi'an", "Wuhan"], email=["a@x.cn", "b@x.cn", "c@x.cn"])
@@ -393,6 +425,32 @@ def test_contact_reminders_agree_with_pandas(world, db):
             got = contact_reminders(db, as_of, count_purchases=count_purchases).set_index("customer_id").sort_index()
             assert list(got.index) == list(expected.index)
             np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
+
+
+def test_alerts_replay_hand_case():
+    # as of 2024-03-01: Ann bought on 01-10 and 04-01 (after as-of: the log is searched), Bo never bought,
+    # Cy bought on 01-20 (inside his 60-day cycle), Di was acquired after as-of (not assessed)
+    db = CustomerDatabase()
+    db.import_frame("customers", customers_frame(
+        4, acquisition_date=["2023-12-01", "2023-12-15", "2023-12-01", "2024-05-01"],
+        purchase_cycle_days=[30, 30, 60, 30], contact_cycle_days=[20, 20, 20, 20]))
+    db.import_frame("transactions", tx_frame([1, 1, 3], ["2024-01-10", "2024-04-01", "2024-01-20"],
+                                             [5.0, 6.0, 7.0]))
+    db.import_frame("interactions", pd.DataFrame({"interaction_id": [1, 2], "customer_id": [2, 2],
+                                                  "date": pd.to_datetime(["2024-02-01", "2024-02-25"]),
+                                                  "channel": ["phone", "visit"]}))
+    got = purchase_alerts(db, "2024-03-01")
+    assert got["customer_id"].tolist() == [2, 1]
+    assert got["basis"].tolist() == ["acquisition date", "last purchase"]
+    assert got["days_since"].tolist() == [77, 51]
+    assert got["last_purchase"].iloc[1] == pd.Timestamp("2024-01-10") and pd.isna(got["last_purchase"].iloc[0])
+    due = contact_reminders(db, "2024-02-10")  # Bo's contact of 02-25 is after as-of: replayed from the log
+    assert due["customer_id"].tolist() == [1, 3]
+    assert due["basis"].tolist() == ["acquisition date"] * 2
+    due_any = contact_reminders(db, "2024-02-10", count_purchases=True)
+    assert due_any["customer_id"].tolist() == [1, 3]
+    assert due_any["basis"].tolist() == ["last purchase"] * 2
+    assert due_any["days_since"].tolist() == [31, 21]
 
 
 def test_alert_arguments_are_checked(db):

@@ -141,48 +141,64 @@ def validate_batch(caller: str, table: str, df: pd.DataFrame) -> dict[str, pd.Se
                 _fail(caller, table, df, bad, name, f"must be <= {field.maximum:g}")
         out[name] = conv
     keys = list(PRIMARY_KEYS[table])
+    if len(keys) == 1 and _strictly_increasing(out[keys[0]]):
+        return out  # the usual case of a log: increasing ids cannot repeat (O(n), no hashing)
     dup = df.duplicated(subset=keys, keep="first").to_numpy()
     if dup.any():
         _fail(caller, table, df, dup, keys[0], f"must be unique within the batch ({'+'.join(keys)} repeats)")
     return out
 
 
-def to_sql_columns(table: str, columns: dict[str, pd.Series]) -> list[list]:
-    """Turn converted columns into Python lists for ``executemany`` (missing -> None)."""
+def _strictly_increasing(col: pd.Series) -> bool:
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col) or col.isna().any():
+        return False
+    values = col.to_numpy()
+    return bool(len(values) < 2 or (values[1:] > values[:-1]).all())
+
+
+def _date_labels(col: pd.Series) -> np.ndarray:
+    """ISO text of a datetime column as an object array sharing one ``str`` per distinct day (None = missing)."""
+    days = col.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    missing = np.isnat(days)
+    ints = days.view(np.int64)
+    seen = ints[~missing]
+    if len(seen) and int(seen.max()) - int(seen.min()) < 200_000:
+        # a span of days: label each day of the span once, index by offset (no hashing)
+        lo = int(seen.min())
+        span = np.arange(lo, int(seen.max()) + 1).astype("datetime64[D]")
+        labels = np.append(np.datetime_as_string(span, unit="D").astype(object), None)
+        codes = np.where(missing, len(labels) - 1, ints - lo)
+        return labels[codes]
+    codes, uniques = pd.factorize(days)
+    labels = np.append(np.datetime_as_string(np.asarray(uniques), unit="D").astype(object), None)
+    return labels[codes]
+
+
+def to_sql_columns(table: str, columns: dict[str, pd.Series]) -> list[np.ndarray]:
+    """Turn converted columns into arrays whose ``tolist()`` gives the values to bind (missing -> None).
+
+    Integer and real columns without gaps stay int64/float64 (their ``tolist()`` gives Python ints and
+    floats); dates and text become object arrays in which each distinct value is one shared ``str``.
+    """
     fields = {f.name: f for f in TABLES[table]}
-    out = []
+    out: list[np.ndarray] = []
     for name, col in columns.items():
         field = fields[name]
         missing = col.isna().to_numpy()
         if field.kind == "date":
-            # few distinct days: format each once and share the str objects (fast, small)
-            codes, uniques = pd.factorize(col.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]"))
-            labels = np.append(np.datetime_as_string(np.asarray(uniques), unit="D").astype(object), None)
-            out.append(labels[codes].tolist())
-        elif field.kind in ("int", "bool"):
+            out.append(_date_labels(col))
+        elif field.kind in ("int", "bool", "real"):
+            dtype = np.int64 if field.kind != "real" else np.float64
             if missing.any():
-                obj = col.to_numpy(dtype=float, na_value=np.nan)
-                arr = np.empty(len(obj), dtype=object)
-                arr[~missing] = obj[~missing].astype(np.int64).tolist()
+                vals = col.to_numpy(dtype=float, na_value=np.nan)
+                arr = np.empty(len(vals), dtype=object)
+                arr[~missing] = vals[~missing].astype(dtype)
                 arr[missing] = None
-                out.append(arr.tolist())
+                out.append(arr)
             else:
-                out.append(col.to_numpy(dtype=np.int64).tolist())
-        elif field.kind == "real":
-            vals = col.to_numpy(dtype=float, na_value=np.nan)
-            if missing.any():
-                arr = vals.astype(object)
-                arr[missing] = None
-                out.append(arr.tolist())
-            else:
-                out.append(vals.tolist())
-        elif isinstance(col.dtype, pd.CategoricalDtype):
-            labels = np.append(np.asarray(col.cat.categories, dtype=object), None)
-            out.append(labels[col.cat.codes.to_numpy()].tolist())
+                out.append(col.to_numpy(dtype=dtype))
         else:
-            arr = col.to_numpy(dtype=object)
-            if missing.any():
-                arr = arr.copy()
-                arr[missing] = None
-            out.append(arr.tolist())
+            # text: one str object per distinct value (categorical, pyarrow or object storage alike)
+            codes, uniques = pd.factorize(col)
+            out.append(np.append(np.asarray(uniques, dtype=object), None)[codes])
     return out

@@ -39,34 +39,81 @@ def _as_of(value: Any, caller: str) -> str:
     return stamp.strftime("%Y-%m-%d")
 
 
-def _finish(frame: pd.DataFrame, cycle: str, last: str) -> pd.DataFrame:
-    frame[last] = iso_dates(frame[last])
-    frame["since"] = iso_dates(frame["since"])
-    frame["days_overdue"] = frame["days_since"] - frame[cycle]
-    return frame.reset_index(drop=True)
+def _jd(day: str) -> float:
+    """Julian day number of an ISO date (SQLite's ``julianday``), computed once in Python."""
+    return float(pd.Timestamp(day).to_julian_date())
 
 
-_PURCHASE_SQL = """
-WITH base AS (
-    SELECT c.customer_id, c.name, c.purchase_cycle_days, c.acquisition_date,
-           CASE WHEN s.last_transaction IS NULL THEN NULL
-                WHEN s.last_transaction <= :as_of THEN s.last_transaction
-                ELSE (SELECT t.date FROM transactions AS t
-                      WHERE t.customer_id = c.customer_id AND t.date <= :as_of ORDER BY t.date DESC LIMIT 1)
-           END AS last_purchase
-    FROM customers AS c LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id
-    WHERE c.purchase_cycle_days IS NOT NULL
-      AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
-), dated AS (
-    SELECT *, COALESCE(last_purchase, acquisition_date) AS since,
-           CAST(julianday(:as_of) - julianday(COALESCE(last_purchase, acquisition_date)) AS INTEGER) AS days_since
-    FROM base
+def _since(last: list[np.ndarray], labels: list[str], acquired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the date measured from (latest event on or before as-of, else acquisition) and its basis."""
+    since = np.full(len(acquired), np.datetime64("NaT"), dtype="datetime64[ns]")
+    basis = np.full(len(acquired), "acquisition date", dtype=object)
+    for dates, label in zip(last, labels, strict=True):
+        newer = ~np.isnat(dates) & (np.isnat(since) | (dates > since))  # ties keep the earlier source
+        since[newer] = dates[newer]
+        basis[newer] = label
+    missing = np.isnat(since)
+    since[missing] = acquired[missing]
+    return since, basis
+
+
+def _alert_frame(db: CustomerDatabase, sql: str, as_of: str, cycle: str, last: dict[str, str],
+                 keep: list[str]) -> pd.DataFrame:
+    """Run an alert query; build the result column-wise, days since/overdue in numpy, most overdue first.
+
+    ``last`` maps the event-date columns to their basis labels; ``keep`` lists the output columns
+    before ``since``, ``basis``, ``days_since`` and ``days_overdue``.
+    """
+    cur = db.connection.execute(sql, {"as_of": as_of, "jd": _jd(as_of)})
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    raw = dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True))
+    dates = {c: iso_dates(pd.Series(np.array(raw[c], dtype=object))).to_numpy() for c in [*last, "acquisition_date"]}
+    since, basis = _since([dates[c] for c in last], list(last.values()), dates["acquisition_date"])
+    ids = np.array(raw["customer_id"], dtype=np.int64)
+    days_since = (np.datetime64(as_of, "ns") - since).astype("timedelta64[D]").astype(np.int64)
+    days_overdue = days_since - np.array(raw[cycle], dtype=np.int64)
+    order = np.lexsort((ids, -days_overdue))
+    columns: dict[str, Any] = {}
+    for col in keep:
+        if col in dates:
+            columns[col] = dates[col][order]
+        elif col in ("customer_id", cycle):
+            columns[col] = np.array(raw[col], dtype=np.int64)[order]
+        else:
+            columns[col] = pd.Series(np.array(raw[col], dtype=object)[order]).infer_objects()
+    columns.update(since=since[order], basis=basis[order], days_since=days_since[order],
+                   days_overdue=days_overdue[order])
+    return pd.DataFrame(columns)
+
+
+# {last}: the latest event on or before :as_of, from the maintained fields when they settle it and from
+# ONE probe of the (customer_id, date) index otherwise; the probe runs only for customers with an event
+# after :as_of (a replay of the past), never for the current day.
+_LAST_EVENT = """CASE WHEN {stats}.{last} IS NULL THEN NULL
+         WHEN {stats}.{last} <= :as_of THEN {stats}.{last}
+         {first_rule}ELSE (SELECT e.date FROM {log} AS e WHERE e.customer_id = c.customer_id AND e.date <= :as_of
+               ORDER BY e.date DESC LIMIT 1) END"""
+
+_PURCHASE_LAST = _LAST_EVENT.format(
+    stats="s", last="last_transaction", log="transactions",
+    first_rule="WHEN s.first_transaction > :as_of THEN NULL\n         ",
 )
-SELECT customer_id, name, purchase_cycle_days, last_purchase, since,
-       CASE WHEN last_purchase IS NULL THEN 'acquisition date' ELSE 'last purchase' END AS basis, days_since
-FROM dated
-WHERE days_since > purchase_cycle_days
-ORDER BY days_since - purchase_cycle_days DESC, customer_id
+
+# Alerted iff the date measured from lies more than the cycle before :as_of; compared as Julian day
+# numbers (``:jd`` = julianday(:as_of) computed once). A customer whose first purchase already lies
+# inside the cycle window cannot be alerted, so no probe is needed for them.
+_PURCHASE_SQL = f"""
+SELECT c.customer_id, c.name, c.purchase_cycle_days, c.acquisition_date, {_PURCHASE_LAST} AS last_purchase
+FROM customers AS c LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id
+WHERE c.purchase_cycle_days IS NOT NULL
+  AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
+  AND CASE WHEN s.last_transaction IS NULL OR s.first_transaction > :as_of THEN julianday(c.acquisition_date)
+           WHEN s.last_transaction <= :as_of THEN julianday(s.last_transaction)
+           WHEN julianday(s.first_transaction) >= :jd - c.purchase_cycle_days THEN NULL
+           ELSE julianday((SELECT t.date FROM transactions AS t WHERE t.customer_id = c.customer_id
+                           AND t.date <= :as_of ORDER BY t.date DESC LIMIT 1))
+      END < :jd - c.purchase_cycle_days
 """
 
 
@@ -105,9 +152,11 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
 
     Notes
     -----
-    The query reads the system-maintained ``last_transaction`` and only
-    searches the log (through the ``(customer_id, date)`` index) for customers
-    whose last transaction lies after ``as_of``.
+    The query reads the system-maintained ``first_transaction`` and
+    ``last_transaction``; only for a past ``as_of`` does it search the log, with
+    one probe of the ``(customer_id, date)`` index per customer who bought both
+    before the cycle window and after ``as_of``. The filter runs in SQLite, so
+    only alerted customers reach pandas.
 
     .. math:: \text{alert}_i = \mathbb{1}\{\text{as\_of} - \text{last purchase}_i > c_i\}
 
@@ -125,34 +174,29 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
     0            1          60            30
     """
     day = _as_of(as_of, "purchase_alerts")
-    frame = db.query(_PURCHASE_SQL, {"as_of": day})
-    return _finish(frame, "purchase_cycle_days", "last_purchase")
+    keep = ["customer_id", "name", "purchase_cycle_days", "last_purchase"]
+    return _alert_frame(db, _PURCHASE_SQL, day, "purchase_cycle_days", {"last_purchase": "last purchase"}, keep)
 
 
-_CONTACT_SQL = """
-WITH base AS (
+_CONTACT_LAST = _LAST_EVENT.format(stats="k", last="last_contact", log="interactions", first_rule="")
+
+# The latest contact on or before :as_of (else the acquisition date) must lie more than the cycle back.
+# With count_purchases a purchase counts as a contact too: the inner WHERE first keeps the customers
+# without a contact inside the cycle window, and only for those is the latest purchase looked up.
+# "LIMIT -1 OFFSET 0" keeps SQLite from flattening the subquery into the outer query (which would copy
+# each probe into every expression that uses it): rows stream through a co-routine, nothing is
+# materialised, and the outer WHERE applies the final rule.
+_CONTACT_SQL = f"""
+SELECT * FROM (
     SELECT c.customer_id, c.name, c.contact_cycle_days, c.contact_channel, c.acquisition_date,
-           CASE WHEN k.last_contact IS NULL THEN NULL
-                WHEN k.last_contact <= :as_of THEN k.last_contact
-                ELSE (SELECT i.date FROM interactions AS i
-                      WHERE i.customer_id = c.customer_id AND i.date <= :as_of ORDER BY i.date DESC LIMIT 1)
-           END AS last_contact
-           {purchase_column}
-    FROM customers AS c LEFT JOIN contact_stats AS k ON k.customer_id = c.customer_id {purchase_join}
+           {_CONTACT_LAST} AS last_contact {{purchase_column}}
+    FROM customers AS c LEFT JOIN contact_stats AS k ON k.customer_id = c.customer_id {{purchase_join}}
     WHERE c.contact_cycle_days IS NOT NULL
       AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
-), dated AS (
-    SELECT *, {since} AS since FROM base
-), measured AS (
-    SELECT *, CAST(julianday(:as_of) - julianday(since) AS INTEGER) AS days_since FROM dated
+      AND {{quiet}} < :jd - c.contact_cycle_days
+    LIMIT -1 OFFSET 0
 )
-SELECT customer_id, name, contact_cycle_days, contact_channel, last_contact, since,
-       CASE WHEN since IS last_contact THEN 'last contact'
-            WHEN since IS acquisition_date THEN 'acquisition date' ELSE 'last purchase' END AS basis,
-       days_since
-FROM measured
-WHERE days_since > contact_cycle_days
-ORDER BY days_since - contact_cycle_days DESC, customer_id
+WHERE julianday({{since}}) < :jd - contact_cycle_days
 """
 
 
@@ -204,19 +248,19 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
     if not isinstance(count_purchases, bool):
         raise TypeError(f"contact_reminders(): 'count_purchases' must be a bool; got {count_purchases!r}.")
     if count_purchases:
-        purchase_column = """, CASE WHEN s.last_transaction IS NULL THEN NULL
-                WHEN s.last_transaction <= :as_of THEN s.last_transaction
-                ELSE (SELECT t.date FROM transactions AS t WHERE t.customer_id = c.customer_id
-                      AND t.date <= :as_of ORDER BY t.date DESC LIMIT 1) END AS last_purchase"""
+        purchase_column = f", {_PURCHASE_LAST} AS last_purchase"
         purchase_join = "LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id"
-        since = """CASE WHEN last_contact IS NULL AND last_purchase IS NULL THEN acquisition_date
-                   WHEN last_purchase IS NULL OR last_contact >= last_purchase THEN last_contact
-                   WHEN last_contact IS NULL THEN last_purchase ELSE last_purchase END"""
+        since = "COALESCE(max(last_contact, last_purchase), last_contact, last_purchase, acquisition_date)"
     else:
-        purchase_column, purchase_join, since = "", "", "COALESCE(last_contact, acquisition_date)"
-    sql = _CONTACT_SQL.format(purchase_column=purchase_column, purchase_join=purchase_join, since=since)
-    frame = db.query(sql, {"as_of": day})
-    return _finish(frame, "contact_cycle_days", "last_contact")
+        purchase_column, purchase_join = "", ""
+        since = "COALESCE(last_contact, acquisition_date)"
+    quiet = f"COALESCE(julianday({_CONTACT_LAST}), -1)" if count_purchases else (
+        f"julianday(COALESCE({_CONTACT_LAST}, c.acquisition_date))")
+    sql = _CONTACT_SQL.format(purchase_column=purchase_column, purchase_join=purchase_join, since=since, quiet=quiet)
+    last = {"last_contact": "last contact", "last_purchase": "last purchase"} if count_purchases else {
+        "last_contact": "last contact"}
+    keep = ["customer_id", "name", "contact_cycle_days", "contact_channel", "last_contact"]
+    return _alert_frame(db, sql, day, "contact_cycle_days", last, keep)
 
 
 def birthday_reminders(db: CustomerDatabase, as_of: Any, *, within_days: int = 7) -> pd.DataFrame:

@@ -18,41 +18,38 @@ import numpy as np
 import pandas as pd
 
 from crmlab._validation import check_frame
+from crmlab.database._bulk import BULK_ROWS, write_rows
 from crmlab.database._export import export_tables, pseudonymise
 from crmlab.database._validate import to_sql_columns, validate_batch
-from crmlab.database.schema import (
-    INDEX_TABLE,
-    INDEXES,
-    PRIMARY_KEYS,
-    STATS_RECOMPUTE,
-    TABLES,
-    create_triggers,
-    drop_triggers,
-)
+from crmlab.database.schema import PRIMARY_KEYS, TABLES
 
 if TYPE_CHECKING:
     from crmlab.database.core import CustomerDatabase
 
 __all__ = ["export_tables", "import_csv", "import_frame", "import_tables", "import_world", "pseudonymise"]
 
-#: Batches at least this long are bulk-loaded: triggers off, derived fields recomputed set-wise.
-BULK_ROWS = 20_000
-_LOGS = ("transactions", "interactions", "complaints")
 _IMPORT_ORDER = ("product_categories", "customers", "transactions", "interactions", "complaints", "preferences")
-
-
-def _upsert_sql(table: str, columns: list[str]) -> str:
-    keys = PRIMARY_KEYS[table]
-    cols = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
-    updates = [c for c in columns if c not in keys]
-    action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates) if updates else "DO NOTHING"
-    return f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({', '.join(keys)}) {action}"
 
 
 def _existing(conn: sqlite3.Connection, sql: str) -> np.ndarray:
     rows = conn.execute(sql).fetchall()
     return np.array([r[0] for r in rows]) if rows else np.array([], dtype=object)
+
+
+def _known_customers(conn: sqlite3.Connection, ids: np.ndarray) -> np.ndarray:
+    """Boolean mask: ``ids`` that are customers in the database (set-wise, no per-row SQL)."""
+    rows = conn.execute("SELECT customer_id FROM customers ORDER BY customer_id").fetchall()
+    known = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    if not len(known) or not len(ids):
+        return np.zeros(len(ids), dtype=bool)
+    top = int(known[-1])
+    if top <= 4 * len(known) + 1_000_000:
+        # dense ids: a lookup table, O(n) instead of the sort behind np.isin
+        table = np.zeros(top + 1, dtype=bool)
+        table[known] = True
+        inside = (ids >= 0) & (ids <= top)
+        return inside & table[np.where(inside, ids, 0)]
+    return np.isin(ids, known)
 
 
 def _check_references(
@@ -62,9 +59,8 @@ def _check_references(
     from crmlab.database._validate import _fail
 
     if table in ("transactions", "interactions", "complaints", "preferences"):
-        known = np.array(conn.execute("SELECT customer_id FROM customers").fetchall(), dtype=np.int64).ravel()
         ids = df["customer_id"].to_numpy(dtype=np.int64)
-        bad = ~np.isin(ids, known)
+        bad = ~_known_customers(conn, ids)
         if bad.any():
             _fail(caller, table, df, bad, "customer_id", "must be the id of a customer already in the database")
     if table == "transactions" and "category" in df.columns:
@@ -87,53 +83,7 @@ def _check_references(
 
 
 def _write(conn: sqlite3.Connection, table: str, columns: dict[str, pd.Series]) -> int:
-    names = list(columns)
-    values = to_sql_columns(table, columns)
-    n = len(values[0]) if values else 0
-    if n < BULK_ROWS or table not in (*_LOGS, "customers"):
-        conn.executemany(_upsert_sql(table, names), zip(*values, strict=True))
-        return n
-    # Bulk path for a log: indexes rebuilt after the load when the table was empty; for the transaction
-    # log, the stats triggers are off during the load and the system-maintained fields are recomputed
-    # set-wise afterwards for every customer the batch touched (same transaction, so nobody sees a gap).
-    empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
-    own_indexes = [name for name, t in INDEX_TABLE.items() if t == table]
-    stats = table in STATS_RECOMPUTE
-    if stats:
-        drop_triggers(conn, tuple(f"trg_{table}_{op}" for op in ("insert", "update", "delete")))
-        if not empty:
-            _mark_touched(conn, table, columns)
-    if empty:
-        for name in own_indexes:
-            conn.execute(f"DROP INDEX IF EXISTS {name}")
-    conn.executemany(_upsert_sql(table, names), zip(*values, strict=True))
-    if empty:
-        for name in own_indexes:
-            conn.execute(INDEXES[name])
-    if stats:
-        where = "" if empty else "WHERE customer_id IN (SELECT customer_id FROM _touched)"
-        target, recompute = STATS_RECOMPUTE[table]
-        conn.execute(f"DELETE FROM {target} {where}")
-        conn.execute(recompute.format(where=where))
-        create_triggers(conn, table)
-    return n
-
-
-def _mark_touched(conn: sqlite3.Connection, table: str, columns: dict[str, pd.Series]) -> None:
-    """Fill temp table ``_touched`` with the customers whose maintained fields a log batch changes."""
-    key = PRIMARY_KEYS[table][0]
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _touched (customer_id INTEGER PRIMARY KEY)")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _batch_ids (id INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM _touched")
-    conn.execute("DELETE FROM _batch_ids")
-    ids = columns[key].to_numpy(dtype=np.int64)
-    conn.executemany("INSERT INTO _batch_ids VALUES (?)", zip(ids.tolist()))
-    conn.execute(
-        f"INSERT OR IGNORE INTO _touched SELECT t.customer_id FROM {table} AS t JOIN _batch_ids AS b ON b.id = t.{key}"
-    )
-    if "customer_id" in columns:
-        new = np.unique(columns["customer_id"].to_numpy(dtype=np.int64))
-        conn.executemany("INSERT OR IGNORE INTO _touched VALUES (?)", zip(new.tolist()))
+    return write_rows(conn, table, list(columns), to_sql_columns(table, columns))
 
 
 def import_frame(
