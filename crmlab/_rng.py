@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-RandomState = None | int | np.random.Generator
+RandomState = None | int | np.random.Generator | np.random.SeedSequence
 
 __all__ = ["RandomState", "as_generator", "sklearn_seed"]
 
@@ -17,9 +17,10 @@ def as_generator(random_state: RandomState, *, caller: str = "as_generator") -> 
     Parameters
     ----------
     random_state : None, int or numpy.random.Generator
-        ``None`` draws fresh entropy from the operating system; an int seeds a new
-        PCG64 generator, so the same int always repeats exactly; a Generator is
-        returned as it is, so that successive calls advance it.
+        ``None`` draws fresh entropy from the operating system; an int (or a
+        ``numpy.random.SeedSequence``, for independent streams derived from one
+        seed) seeds a new PCG64 generator, so the same value always repeats
+        exactly; a Generator is returned as it is, so that successive calls advance it.
     caller : str, default="as_generator"
         Name of the public function asking, used in the error message.
 
@@ -37,6 +38,8 @@ def as_generator(random_state: RandomState, *, caller: str = "as_generator") -> 
         return np.random.default_rng()
     if isinstance(random_state, np.random.Generator):
         return random_state
+    if isinstance(random_state, np.random.SeedSequence):
+        return np.random.default_rng(random_state)
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if int(random_state) < 0:
             raise ValueError(f"{caller}(): 'random_state' must be a non-negative integer; got {random_state}.")

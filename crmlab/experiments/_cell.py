@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from threadpoolctl import threadpool_limits
 
+from crmlab._rng import as_generator
 from crmlab.segmentation import internal_scores
 
 METRIC_COLUMNS = [
@@ -56,7 +57,7 @@ def _stability(factory: Any, x: np.ndarray, labels: np.ndarray, k: int, n_boot: 
                seed: int) -> float:
     if n_boot == 0:
         return np.nan
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+    rng = as_generator(np.random.SeedSequence(seed, spawn_key=(1,)), caller="run_grid")
     m = max(int(round(share * len(labels))), k + 1)
     scores = []
     for _ in range(n_boot):  # a loop over subsamples, not over customers

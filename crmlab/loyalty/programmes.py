@@ -250,7 +250,7 @@ def compare_programme_vs_price_cut(
     n, T = sc.n_customers, sc.n_periods
     r = rng.beta(sc.retention_a, sc.retention_b, n)
     s = rng.gamma(sc.spend_shape, sc.spend / sc.spend_shape, n)
-    log_u = np.log(rng.random(n))
+    log_u = -rng.standard_exponential(n)  # log of a uniform draw, without the (tiny) chance of log(0)
     lev = sc.strategies()
     rows = {}
     for name in lev.index:  # three strategies, not customers
