@@ -20,6 +20,7 @@ import pandas as pd
 __all__ = [
     "CrmlabWarning",
     "check_columns",
+    "check_date_arg",
     "check_dates",
     "check_frame",
     "check_in_choices",
@@ -144,6 +145,26 @@ def check_dates(
             f"(examples: {examples}; {_where(df, bad, id_col)}); use ISO dates such as '1997-01-31'."
         )
     return parsed
+
+
+def check_date_arg(value: Any, name: str, *, caller: str) -> pd.Timestamp:
+    """Return a date argument (``as_of``, ``observation_end``, ``start``...) as a tz-naive Timestamp.
+
+    Strings, ``datetime``/``date`` objects, ``numpy.datetime64`` and Timestamps are
+    accepted; anything else is a TypeError (a number is not silently read as
+    nanoseconds since 1970), and a value that does not parse is a ValueError.
+    """
+    if isinstance(value, bool) or not (isinstance(value, (str, pd.Timestamp, np.datetime64)) or hasattr(value, "year")):
+        raise TypeError(
+            f"{caller}(): '{name}' must be a date (a 'YYYY-MM-DD' string, datetime or Timestamp); got {value!r}."
+        )
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{caller}(): '{name}' must be a date such as '2024-12-31'; got {value!r}.") from exc
+    if pd.isna(stamp):
+        raise ValueError(f"{caller}(): '{name}' must be a date such as '2024-12-31'; got {value!r}.")
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def check_not_after(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from crmlab._validation import (
     check_columns,
+    check_date_arg,
     check_dates,
     check_frame,
     check_int,
@@ -58,13 +59,7 @@ def _check_complaints(complaints: pd.DataFrame, caller: str) -> pd.DataFrame:
 
 def _parse_end(value: object, caller: str) -> pd.Timestamp:
     """Return ``observation_end`` as a Timestamp, or raise naming the argument."""
-    try:
-        end = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{caller}(): 'observation_end' must be a date such as '2024-12-31'; got {value!r}.") from exc
-    if end is pd.NaT:
-        raise ValueError(f"{caller}(): 'observation_end' must be a date such as '2024-12-31'; got {value!r}.")
-    return end
+    return check_date_arg(value, "observation_end", caller=caller)
 
 
 def complaint_log_summary(complaints: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_int
+from crmlab._validation import check_date_arg, check_int
 from crmlab.database._dates import iso_dates
 
 if TYPE_CHECKING:
@@ -26,17 +26,7 @@ __all__ = ["birthday_reminders", "contact_reminders", "purchase_alerts"]
 
 def _as_of(value: Any, caller: str) -> str:
     """Return ``value`` as an ISO date string, raising a clear error if it is not a date."""
-    if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp, np.datetime64)) and not hasattr(
-        value, "year"
-    ):
-        raise TypeError(f"{caller}(): 'as_of' must be a date (str 'YYYY-MM-DD' or Timestamp); got {value!r}.")
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{caller}(): 'as_of' must be a date such as '2024-12-31'; got {value!r}.") from exc
-    if pd.isna(stamp):
-        raise ValueError(f"{caller}(): 'as_of' must be a date such as '2024-12-31'; got {value!r}.")
-    return stamp.strftime("%Y-%m-%d")
+    return check_date_arg(value, "as_of", caller=caller).strftime("%Y-%m-%d")
 
 
 def _jd(day: str) -> float:

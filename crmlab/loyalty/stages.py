@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_columns, check_dates, check_frame, check_int, check_no_missing
+from crmlab._validation import check_columns, check_date_arg, check_dates, check_frame, check_int, check_no_missing
 from crmlab.loyalty._markov import labels_frame
 from crmlab.loyalty.ladder import LADDER_STAGES
 
@@ -33,13 +33,7 @@ def _windowed(active: np.ndarray, k: int) -> np.ndarray:
 
 def _parse_date(value: Any, name: str, caller: str) -> pd.Timestamp:
     """Return ``value`` as a Timestamp, or raise naming the argument."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{caller}(): '{name}' must be a date such as '2024-01-01'; got {value!r}.") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{caller}(): '{name}' must be a date such as '2024-01-01'; got {value!r}.")
-    return ts
+    return check_date_arg(value, name, caller=caller)
 
 
 def _event_matrix(events: pd.DataFrame, ids: pd.Index, periods: pd.PeriodIndex, freq: str, caller: str, name: str):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from crmlab._validation import (
     check_columns,
+    check_date_arg,
     check_dates,
     check_frame,
     check_in_choices,
@@ -32,17 +33,7 @@ CLASSIC_COLUMNS = ("n_purchases", "total_value", "mean_value", "time_since_last"
 
 def _as_timestamp(value: Any, name: str, caller: str) -> pd.Timestamp:
     """Parse a user-given date argument, with the project's error template."""
-    if isinstance(value, bool) or not isinstance(value, (str, pd.Timestamp, np.datetime64)) and not hasattr(
-        value, "year"
-    ):
-        raise TypeError(f"{caller}(): '{name}' must be a date (str, datetime or Timestamp); got {value!r}.")
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{caller}(): '{name}' must be a parsable date such as '1997-09-30'; got {value!r}.") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{caller}(): '{name}' must be a date; got {value!r}.")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+    return check_date_arg(value, name, caller=caller)
 
 
 def _day_end(ts: pd.Timestamp) -> pd.Timestamp:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from crmlab._validation import check_in_choices, check_int, check_number, check_probability
+from crmlab._validation import check_date_arg, check_in_choices, check_int, check_number, check_probability
 from crmlab.synth.presets import _CATEGORIES, _DEFAULT_MIX, _PRESET_PARAMS, PRESETS, SEGMENTS, default_segment_params
 from crmlab.synth.segments import SegmentParams
 
@@ -261,13 +261,7 @@ class WorldConfig:
 
 
 def _parse_date(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{_CALLER}(): '{name}' must be a date such as '2023-01-01'; got {value!r}.") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{_CALLER}(): '{name}' must be a date such as '2023-01-01'; got {value!r}.")
-    return ts.normalize()
+    return check_date_arg(value, name, caller=_CALLER).normalize()
 
 
 def _merge_known(
