@@ -427,6 +427,58 @@ def test_contact_reminders_agree_with_pandas(world, db):
             np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
 
 
+def _pandas_due(cycle, acquired, events, as_of):
+    """Reference rule: days since the latest event on or before as_of (else acquisition) exceed the cycle."""
+    day = pd.Timestamp(as_of)
+    keep = cycle.notna() & (acquired.isna() | (acquired <= day))
+    last = [e[e["date"] <= day].groupby("customer_id")["date"].max().reindex(cycle.index) for e in events]
+    since = pd.concat(last, axis=1).max(axis=1).fillna(acquired)
+    days = (day - since).dt.days
+    return days[keep & (days > cycle)].sort_index()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_alerts_agree_with_pandas_on_window_edges_and_many_cycles(seed):
+    # 600 customers, 70 distinct cycles (more than the bound window starts: the rest use SQLite's date()),
+    # a few huge cycles, missing acquisition dates, and events placed exactly on window edges.
+    rng = np.random.default_rng(seed)
+    n = 600
+    as_of_days = [pd.Timestamp("2024-03-31"), pd.Timestamp("2024-09-30")]
+    cycles = rng.choice(np.r_[np.arange(1, 71), [5_000, 10**9]], n).astype(float)
+    cycles[rng.random(n) < 0.05] = np.nan
+    acquired = pd.Series(pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 600, n), unit="D"))
+    acquired[rng.random(n) < 0.05] = pd.NaT
+    contact_cycles = rng.choice(np.arange(1, 71), n)
+    customers = customers_frame(n, purchase_cycle_days=pd.array(cycles, dtype="Int64"),
+                                acquisition_date=acquired.to_numpy(), contact_cycle_days=contact_cycles)
+    owners = rng.integers(1, n + 1, 4000)
+    dates = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, 4000), unit="D")
+    edge = rng.random(4000) < 0.3  # on the first day of the window, one day before it, or on as_of itself
+    anchor = np.where(rng.random(4000) < 0.5, *as_of_days)
+    back = np.where(np.isnan(cycles[owners - 1]), 0, np.minimum(cycles[owners - 1], 700)).astype(int)
+    shift = rng.choice([0, 1, -1], 4000) + np.where(rng.random(4000) < 0.5, back, 0)
+    dates = np.where(edge, pd.DatetimeIndex(anchor) - pd.to_timedelta(shift, unit="D"), dates)
+    tx = tx_frame(owners, dates, np.full(4000, 9.5))
+    contacts = pd.DataFrame({"interaction_id": np.arange(1, 1501), "customer_id": rng.integers(1, n + 1, 1500),
+                             "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 730, 1500), unit="D"),
+                             "channel": "phone"})
+    db = CustomerDatabase()
+    db.import_tables({"customers": customers, "transactions": tx, "interactions": contacts})
+    c = customers.set_index("customer_id")
+    acq = pd.to_datetime(c["acquisition_date"])
+    for as_of in [*as_of_days, pd.Timestamp("2022-06-01"), pd.Timestamp("2030-01-01")]:
+        got = purchase_alerts(db, as_of).set_index("customer_id").sort_index()
+        expected = _pandas_due(c["purchase_cycle_days"].astype(float), acq, [tx], as_of)
+        assert list(got.index) == list(expected.index), as_of
+        np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
+        for count_purchases in (False, True):
+            got = contact_reminders(db, as_of, count_purchases=count_purchases).set_index("customer_id").sort_index()
+            events = [contacts, tx] if count_purchases else [contacts]
+            expected = _pandas_due(c["contact_cycle_days"].astype(float), acq, events, as_of)
+            assert list(got.index) == list(expected.index), (as_of, count_purchases)
+            np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
+
+
 def test_alerts_replay_hand_case():
     # as of 2024-03-01: Ann bought on 01-10 and 04-01 (after as-of: the log is searched), Bo never bought,
     # Cy bought on 01-20 (inside his 60-day cycle), Di was acquired after as-of (not assessed)
@@ -579,3 +631,15 @@ def test_pseudonymise_checks_salt():
         pseudonymise(pd.Series(["a"]), salt=12345678)
     out = pseudonymise(pd.Series(["a", None]), salt="12345678")
     assert out.iloc[1] is None
+
+
+def test_opening_a_file_without_the_newer_indexes_adds_them(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with CustomerDatabase(path) as db:
+        db.import_frame("customers", customers_frame(3, purchase_cycle_days=[10, 20, 30]))
+        db.execute("DROP INDEX idx_customers_purchase_cycle")
+        db.execute("DROP INDEX idx_customers_contact_cycle")
+    with CustomerDatabase(path) as db:
+        names = {r[0] for r in db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"idx_customers_purchase_cycle", "idx_customers_contact_cycle"} <= names
+        assert db.counts()["customers"] == 3

@@ -6,6 +6,16 @@ the system raises a "business falling" alert, 客户业务下滑提醒) and a *c
 strategy* (联系策略: a contact cycle; past it, a follow-up reminder, 跟进提醒).
 Lecture 5 adds the anniversary: a card or a gift on the customer's birthday.
 Every alert takes the as-of date as a parameter, so history can be replayed.
+
+How the queries stay fast
+-------------------------
+A customer with cycle :math:`c` is alerted on day :math:`d` iff no event lies in
+the window :math:`[d - c, d]` and there is something to measure from. Each query
+compares ISO date *text* only: the window start of every cycle value is computed
+once in Python and bound as a parameter (a ``CASE`` over the cycle values, most
+frequent first), so SQLite never parses a date per row. The system-maintained
+first/last dates settle most customers; only a customer with events on both sides
+of a past as-of date costs one probe of the ``(customer_id, date)`` index.
 """
 
 from __future__ import annotations
@@ -23,15 +33,42 @@ if TYPE_CHECKING:
 
 __all__ = ["birthday_reminders", "contact_reminders", "purchase_alerts"]
 
+#: Cycle values bound as parameters in the window-start ``CASE`` (rarer values fall back to ``date()``).
+_MAX_BOUND_CYCLES = 48
+
 
 def _as_of(value: Any, caller: str) -> str:
     """Return ``value`` as an ISO date string, raising a clear error if it is not a date."""
     return check_date_arg(value, "as_of", caller=caller).strftime("%Y-%m-%d")
 
 
-def _jd(day: str) -> float:
-    """Julian day number of an ISO date (SQLite's ``julianday``), computed once in Python."""
-    return float(pd.Timestamp(day).to_julian_date())
+def _window_start(db: CustomerDatabase, cycle: str, as_of: str, params: dict[str, Any]) -> str:
+    """Return SQL for the first day of each customer's window ``[as_of - cycle, as_of]``, as ISO text.
+
+    The window starts of the most frequent cycle values are bound as parameters (named ``w0``, ``w1``,
+    ...; the cycle values ``k0``, ``k1``, ...) and added to ``params``; any other value is computed by
+    SQLite's ``date()``. ``cycle`` is a column of ``customers`` (from a fixed list, never user text).
+    """
+    rows = db.connection.execute(
+        f"SELECT {cycle}, COUNT(*) AS n FROM customers WHERE {cycle} IS NOT NULL GROUP BY {cycle} "
+        f"ORDER BY n DESC, {cycle} LIMIT {_MAX_BOUND_CYCLES}"
+    ).fetchall()
+    day = np.datetime64(as_of, "D")
+    whens = []
+    for i, (value, _) in enumerate(rows):
+        params[f"k{i}"] = int(value)
+        start = day - np.timedelta64(int(value), "D")
+        # before year 1 every date lies in the window; '0000-01-01' sorts before any ISO date
+        params[f"w{i}"] = str(start) if start >= np.datetime64("0001-01-01") else "0000-01-01"
+        whens.append(f"WHEN :k{i} THEN :w{i}")
+    fallback = f"COALESCE(date(:as_of, '-' || c.{cycle} || ' days'), '0000-01-01')"
+    return f"CASE c.{cycle} {' '.join(whens)} ELSE {fallback} END" if whens else fallback
+
+
+def _sweep(db: CustomerDatabase, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    """Run an alert query; return its column names and rows."""
+    cur = db.connection.execute(sql, params)
+    return [d[0] for d in cur.description], cur.fetchall()
 
 
 def _since(last: list[np.ndarray], labels: list[str], acquired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,63 +84,78 @@ def _since(last: list[np.ndarray], labels: list[str], acquired: np.ndarray) -> t
     return since, basis
 
 
-def _alert_frame(db: CustomerDatabase, sql: str, as_of: str, cycle: str, last: dict[str, str],
+def _alert_frame(names: list[str], rows: list[tuple], as_of: str, cycle: str, last: dict[str, str],
                  keep: list[str]) -> pd.DataFrame:
-    """Run an alert query; build the result column-wise, days since/overdue in numpy, most overdue first.
+    """Build an alert's result column-wise: days since/overdue in numpy, most overdue first.
 
     ``last`` maps the event-date columns to their basis labels; ``keep`` lists the output columns
     before ``since``, ``basis``, ``days_since`` and ``days_overdue``.
     """
-    cur = db.connection.execute(sql, {"as_of": as_of, "jd": _jd(as_of)})
-    names = [d[0] for d in cur.description]
-    rows = cur.fetchall()
-    raw = dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names), strict=True))
-    dates = {c: iso_dates(pd.Series(np.array(raw[c], dtype=object))).to_numpy() for c in [*last, "acquisition_date"]}
+    block = np.array(rows, dtype=object).reshape(len(rows), len(names))  # one C-level pass over the rows
+    raw = {name: block[:, j] for j, name in enumerate(names)}
+    dates = {c: iso_dates(pd.Series(raw[c], dtype=object)).to_numpy() for c in [*last, "acquisition_date"]}
     since, basis = _since([dates[c] for c in last], list(last.values()), dates["acquisition_date"])
-    ids = np.array(raw["customer_id"], dtype=np.int64)
+    ids = raw["customer_id"].astype(np.int64)
+    cycles = raw[cycle].astype(np.int64)
     days_since = (np.datetime64(as_of, "ns") - since).astype("timedelta64[D]").astype(np.int64)
-    days_overdue = days_since - np.array(raw[cycle], dtype=np.int64)
+    days_overdue = days_since - cycles
     order = np.lexsort((ids, -days_overdue))
     columns: dict[str, Any] = {}
     for col in keep:
         if col in dates:
             columns[col] = dates[col][order]
-        elif col in ("customer_id", cycle):
-            columns[col] = np.array(raw[col], dtype=np.int64)[order]
+        elif col == "customer_id":
+            columns[col] = ids[order]
+        elif col == cycle:
+            columns[col] = cycles[order]
         else:
-            columns[col] = pd.Series(np.array(raw[col], dtype=object)[order]).infer_objects()
+            columns[col] = pd.Series(raw[col][order]).infer_objects()
     columns.update(since=since[order], basis=basis[order], days_since=days_since[order],
                    days_overdue=days_overdue[order])
     return pd.DataFrame(columns)
 
 
-# {last}: the latest event on or before :as_of, from the maintained fields when they settle it and from
-# ONE probe of the (customer_id, date) index otherwise; the probe runs only for customers with an event
-# after :as_of (a replay of the past), never for the current day.
-_LAST_EVENT = """CASE WHEN {stats}.{last} IS NULL THEN NULL
-         WHEN {stats}.{last} <= :as_of THEN {stats}.{last}
-         {first_rule}ELSE (SELECT e.date FROM {log} AS e WHERE e.customer_id = c.customer_id AND e.date <= :as_of
-               ORDER BY e.date DESC LIMIT 1) END"""
+# The pieces of the alert queries ({start}: the window start of the customer's cycle, ISO text).
+# Purchases: the maintained first/last purchase settle the question unless the customer bought both
+# before the window and after :as_of (a replay of the past); then one probe of the log's index answers.
+_PURCHASE_IN_WINDOW = """CASE
+        WHEN s.first_transaction IS NULL OR s.first_transaction > :as_of THEN 0
+        WHEN s.last_transaction <= :as_of THEN s.last_transaction >= {start}
+        WHEN s.first_transaction >= {start} THEN 1
+        ELSE EXISTS (SELECT 1 FROM transactions AS t WHERE t.customer_id = c.customer_id
+                     AND t.date >= {start} AND t.date <= :as_of) END"""
+_LAST_PURCHASE = """CASE
+        WHEN s.first_transaction IS NULL OR s.first_transaction > :as_of THEN NULL
+        WHEN s.last_transaction <= :as_of THEN s.last_transaction
+        ELSE (SELECT t.date FROM transactions AS t WHERE t.customer_id = c.customer_id AND t.date <= :as_of
+              ORDER BY t.date DESC LIMIT 1) END"""
+# Contacts: only the last contact is maintained, so a replay probes for a contact in the window, and,
+# when the acquisition date does not settle it, for any contact on or before :as_of.
+_CONTACT_IN_WINDOW = """CASE
+        WHEN k.last_contact IS NULL THEN 0
+        WHEN k.last_contact <= :as_of THEN k.last_contact >= {start}
+        ELSE EXISTS (SELECT 1 FROM interactions AS e WHERE e.customer_id = c.customer_id
+                     AND e.date >= {start} AND e.date <= :as_of) END"""
+_ANY_CONTACT = """CASE
+        WHEN k.last_contact IS NULL THEN 0
+        WHEN k.last_contact <= :as_of THEN 1
+        ELSE EXISTS (SELECT 1 FROM interactions AS e WHERE e.customer_id = c.customer_id
+                     AND e.date <= :as_of) END"""
+_LAST_CONTACT = """CASE
+        WHEN k.last_contact IS NULL THEN NULL
+        WHEN k.last_contact <= :as_of THEN k.last_contact
+        ELSE (SELECT e.date FROM interactions AS e WHERE e.customer_id = c.customer_id AND e.date <= :as_of
+              ORDER BY e.date DESC LIMIT 1) END"""
 
-_PURCHASE_LAST = _LAST_EVENT.format(
-    stats="s", last="last_transaction", log="transactions",
-    first_rule="WHEN s.first_transaction > :as_of THEN NULL\n         ",
-)
-
-# Alerted iff the date measured from lies more than the cycle before :as_of; compared as Julian day
-# numbers (``:jd`` = julianday(:as_of) computed once). A customer whose first purchase already lies
-# inside the cycle window cannot be alerted, so no probe is needed for them.
-_PURCHASE_SQL = f"""
-SELECT c.customer_id, c.name, c.purchase_cycle_days, c.acquisition_date, {_PURCHASE_LAST} AS last_purchase
+# Alerted iff nothing happened in the window [start, :as_of] and there is a date to measure from: an
+# acquisition before the window, or an earlier event (then the latest one is before the window too).
+_PURCHASE_SQL = """
+SELECT c.customer_id, c.name, c.purchase_cycle_days, c.acquisition_date, {last_purchase} AS last_purchase
 FROM customers AS c LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id
 WHERE c.purchase_cycle_days IS NOT NULL
   AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
-  AND CASE WHEN s.last_transaction IS NULL OR s.first_transaction > :as_of THEN julianday(c.acquisition_date)
-           WHEN s.last_transaction <= :as_of THEN julianday(s.last_transaction)
-           WHEN julianday(s.first_transaction) >= :jd - c.purchase_cycle_days THEN NULL
-           ELSE julianday((SELECT t.date FROM transactions AS t WHERE t.customer_id = c.customer_id
-                           AND t.date <= :as_of ORDER BY t.date DESC LIMIT 1))
-      END < :jd - c.purchase_cycle_days
+  AND NOT {in_window}
+  AND (c.acquisition_date < {start} OR s.first_transaction <= :as_of)
 """
 
 
@@ -146,7 +198,8 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
     ``last_transaction``; only for a past ``as_of`` does it search the log, with
     one probe of the ``(customer_id, date)`` index per customer who bought both
     before the cycle window and after ``as_of``. The filter runs in SQLite, so
-    only alerted customers reach pandas.
+    only alerted customers reach pandas. Dates are compared as ISO text against
+    window starts computed once per cycle value (see the module notes).
 
     .. math:: \text{alert}_i = \mathbb{1}\{\text{as\_of} - \text{last purchase}_i > c_i\}
 
@@ -164,30 +217,13 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
     0            1          60            30
     """
     day = _as_of(as_of, "purchase_alerts")
+    params: dict[str, Any] = {"as_of": day}
+    start = _window_start(db, "purchase_cycle_days", day, params)
+    sql = _PURCHASE_SQL.format(last_purchase=_LAST_PURCHASE, in_window=_PURCHASE_IN_WINDOW.format(start=start),
+                               start=start)
+    names, rows = _sweep(db, sql, params)
     keep = ["customer_id", "name", "purchase_cycle_days", "last_purchase"]
-    return _alert_frame(db, _PURCHASE_SQL, day, "purchase_cycle_days", {"last_purchase": "last purchase"}, keep)
-
-
-_CONTACT_LAST = _LAST_EVENT.format(stats="k", last="last_contact", log="interactions", first_rule="")
-
-# The latest contact on or before :as_of (else the acquisition date) must lie more than the cycle back.
-# With count_purchases a purchase counts as a contact too: the inner WHERE first keeps the customers
-# without a contact inside the cycle window, and only for those is the latest purchase looked up.
-# "LIMIT -1 OFFSET 0" keeps SQLite from flattening the subquery into the outer query (which would copy
-# each probe into every expression that uses it): rows stream through a co-routine, nothing is
-# materialised, and the outer WHERE applies the final rule.
-_CONTACT_SQL = f"""
-SELECT * FROM (
-    SELECT c.customer_id, c.name, c.contact_cycle_days, c.contact_channel, c.acquisition_date,
-           {_CONTACT_LAST} AS last_contact {{purchase_column}}
-    FROM customers AS c LEFT JOIN contact_stats AS k ON k.customer_id = c.customer_id {{purchase_join}}
-    WHERE c.contact_cycle_days IS NOT NULL
-      AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
-      AND {{quiet}} < :jd - c.contact_cycle_days
-    LIMIT -1 OFFSET 0
-)
-WHERE julianday({{since}}) < :jd - contact_cycle_days
-"""
+    return _alert_frame(names, rows, day, "purchase_cycle_days", {"last_purchase": "last purchase"}, keep)
 
 
 def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool = False) -> pd.DataFrame:
@@ -237,20 +273,30 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
     day = _as_of(as_of, "contact_reminders")
     if not isinstance(count_purchases, bool):
         raise TypeError(f"contact_reminders(): 'count_purchases' must be a bool; got {count_purchases!r}.")
+    params: dict[str, Any] = {"as_of": day}
+    start = _window_start(db, "contact_cycle_days", day, params)
+    columns = "c.customer_id, c.name, c.contact_cycle_days, c.contact_channel, c.acquisition_date"
+    joins = "LEFT JOIN contact_stats AS k ON k.customer_id = c.customer_id"
+    quiet = f"NOT {_CONTACT_IN_WINDOW.format(start=start)}"
+    measurable = f"c.acquisition_date < {start} OR {_ANY_CONTACT}"
+    last = {"last_contact": "last contact"}
     if count_purchases:
-        purchase_column = f", {_PURCHASE_LAST} AS last_purchase"
-        purchase_join = "LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id"
-        since = "COALESCE(max(last_contact, last_purchase), last_contact, last_purchase, acquisition_date)"
-    else:
-        purchase_column, purchase_join = "", ""
-        since = "COALESCE(last_contact, acquisition_date)"
-    quiet = f"COALESCE(julianday({_CONTACT_LAST}), -1)" if count_purchases else (
-        f"julianday(COALESCE({_CONTACT_LAST}, c.acquisition_date))")
-    sql = _CONTACT_SQL.format(purchase_column=purchase_column, purchase_join=purchase_join, since=since, quiet=quiet)
-    last = {"last_contact": "last contact", "last_purchase": "last purchase"} if count_purchases else {
-        "last_contact": "last contact"}
+        columns += f", {_LAST_PURCHASE} AS last_purchase"
+        joins += " LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id"
+        quiet += f" AND NOT {_PURCHASE_IN_WINDOW.format(start=start)}"
+        measurable += " OR s.first_transaction <= :as_of"
+        last["last_purchase"] = "last purchase"
+    sql = f"""
+SELECT {columns}, {_LAST_CONTACT} AS last_contact
+FROM customers AS c {joins}
+WHERE c.contact_cycle_days IS NOT NULL
+  AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
+  AND {quiet}
+  AND ({measurable})
+"""
+    names, rows = _sweep(db, sql, params)
     keep = ["customer_id", "name", "contact_cycle_days", "contact_channel", "last_contact"]
-    return _alert_frame(db, sql, day, "contact_cycle_days", last, keep)
+    return _alert_frame(names, rows, day, "contact_cycle_days", last, keep)
 
 
 def birthday_reminders(db: CustomerDatabase, as_of: Any, *, within_days: int = 7) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from crmlab.database import io as _io
 from crmlab.database import quality as _quality
 from crmlab.database import views as _views
 from crmlab.database._dates import iso_dates
-from crmlab.database.schema import PRIMARY_KEYS, TABLES, create_schema
+from crmlab.database.schema import INDEXES, PRIMARY_KEYS, TABLES, create_schema
 
 __all__ = ["CustomerDatabase"]
 
@@ -110,6 +110,25 @@ class CustomerDatabase:
             self._conn.execute("BEGIN")
             create_schema(self._conn)
             self._conn.execute("COMMIT")
+        else:
+            self._add_missing_indexes()
+
+    def _add_missing_indexes(self) -> None:
+        """Create the indexes a file written by an earlier crmlab lacks (speed only; the data are unchanged)."""
+        have = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        missing = [ddl for name, ddl in INDEXES.items() if name not in have]
+        if not missing:
+            return
+        try:
+            self._conn.execute("BEGIN")
+            for ddl in missing:
+                self._conn.execute(ddl)
+            self._conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # a read-only file keeps working, only slower
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if "readonly" not in str(exc):
+                raise
 
     # -- plumbing -------------------------------------------------------------------------------------------
     @property

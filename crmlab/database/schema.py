@@ -230,12 +230,17 @@ INDEXES: dict[str, str] = {
     "ON interactions (customer_id, date)",
     "idx_complaints_customer": "CREATE INDEX idx_complaints_customer ON complaints (customer_id, date)",
     "idx_customers_phone": "CREATE INDEX idx_customers_phone ON customers (phone)",
+    # the alerts bind one window start per cycle value: these make listing the values cheap
+    "idx_customers_purchase_cycle": "CREATE INDEX idx_customers_purchase_cycle ON customers (purchase_cycle_days)",
+    "idx_customers_contact_cycle": "CREATE INDEX idx_customers_contact_cycle ON customers (contact_cycle_days)",
 }
 INDEX_TABLE = {
     "idx_transactions_customer_date": "transactions",
     "idx_interactions_customer_date": "interactions",
     "idx_complaints_customer": "complaints",
     "idx_customers_phone": "customers",
+    "idx_customers_purchase_cycle": "customers",
+    "idx_customers_contact_cycle": "customers",
 }
 
 # The system-maintained fields (lecture 003: 交易次数, 交易金额, 首次交易, 最近交易) are recomputed
