@@ -124,3 +124,25 @@ def test_top_level_help_lists_the_commands():
 def test_student_command_writes_copies(tmp_path, capsys):
     assert main(["course", "student", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == sorted(p.name for p in CHAPTERS)
+
+
+def test_execute_runs_a_quiet_private_kernel_and_reports_the_failing_cell(tmp_path, capfd):
+    import tempfile
+    from pathlib import Path
+
+    from crmlab.course.execute import ChapterError, execute_notebook
+
+    before = set(Path(tempfile.gettempdir()).glob("crmlab-kernel-*"))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nx")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    execute_notebook(path)
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["data"]["text/plain"] == "42"
+    nb.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    nbformat.write(nb, path)
+    with pytest.raises(ChapterError, match=r"tiny.ipynb: code cell 2 failed \('1 / 0'\)"):
+        execute_notebook(path)
+    err = capfd.readouterr().err
+    assert "TCP" not in err and "Parent appears to have exited" not in err  # IPC sockets, kernel shut down
+    assert set(Path(tempfile.gettempdir()).glob("crmlab-kernel-*")) == before  # socket folders removed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -56,6 +58,7 @@ def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True
         If a cell not tagged ``raises-exception`` fails, naming the notebook, the
         cell number and its first line.
     """
+    from jupyter_client import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -66,8 +69,12 @@ def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)
+    # The kernel talks to us over Unix sockets in a private temporary folder (not TCP on localhost).
+    sockets = Path(tempfile.mkdtemp(prefix="crmlab-kernel-"))
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "ipc"))
     client = NotebookClient(
         nb,
+        km=km,
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
@@ -81,6 +88,10 @@ def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True
         except CellExecutionError as exc:
             index, first_line = _failing_cell(nb)
             raise ChapterError(f"{path.name}: code cell {index} failed ({first_line!r}):\n{exc}") from None
+        finally:
+            if km.has_kernel:  # nbclient leaves a kernel it was handed running
+                km.shutdown_kernel()
+            shutil.rmtree(sockets, ignore_errors=True)
     elapsed = time.perf_counter() - start
     nb.metadata.pop("papermill", None)
     if write:
