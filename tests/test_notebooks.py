@@ -143,3 +143,13 @@ def test_no_nondeterministic_output(path):
             text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
             assert not pattern.search(text), f"{path.name}: cell {i} prints a run-dependent value: {text[:120]!r}"
             assert out.get("name") != "stderr", f"{path.name}: cell {i} writes to stderr (a warning?): {text[:200]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_printed_text_is_one_output_per_stream(path):
+    """How printed text is split into messages depends on timing; the stored chapter holds it merged."""
+    for i, cell in enumerate(_code_cells(_load(path)), start=1):
+        outs = cell.get("outputs", [])
+        for a, b in zip(outs, outs[1:], strict=False):
+            split = a.get("output_type") == b.get("output_type") == "stream" and a.get("name") == b.get("name")
+            assert not split, f"{path.name}: cell {i} stores one stream in pieces (run `crmlab course execute`)"

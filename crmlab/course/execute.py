@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["ChapterError", "execute_notebook", "execute_notebooks"]
+__all__ = ["ChapterError", "coalesce_streams", "execute_notebook", "execute_notebooks"]
 
 
 class ChapterError(RuntimeError):
@@ -93,10 +93,47 @@ def execute_notebook(path: str | Path, *, timeout: int = 300, write: bool = True
                 km.shutdown_kernel()
             shutil.rmtree(sockets, ignore_errors=True)
     elapsed = time.perf_counter() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     nb.metadata.pop("papermill", None)
     if write:
         nbformat.write(nb, path)
     return elapsed
+
+
+def coalesce_streams(outputs: list) -> list:
+    r"""Merge adjacent ``stdout`` (or ``stderr``) outputs of a cell into one.
+
+    How the kernel splits printed text into messages depends on timing; merging the
+    pieces makes a re-executed chapter byte-identical to the stored one.
+
+    Parameters
+    ----------
+    outputs : list of nbformat.NotebookNode
+        A code cell's outputs.
+
+    Returns
+    -------
+    list of nbformat.NotebookNode
+        The outputs, with each run of same-stream text joined.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_output
+    >>> outs = [new_output("stream", name="stdout", text="a\n"), new_output("stream", name="stdout", text="b\n")]
+    >>> [o.text for o in coalesce_streams(outs)]
+    ['a\nb\n']
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (prev is not None and out.get("output_type") == "stream" and prev.get("output_type") == "stream"
+                and out.get("name") == prev.get("name")):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int, str]:
