@@ -103,6 +103,39 @@ def assert_stats_match(db):
     # customers without transactions show zero / missing
     none = record[~record.index.isin(expected.index)]
     assert (none["transaction_count"] == 0).all() and none["last_transaction"].isna().all()
+    assert_lapses_match(db)
+
+
+OPEN_END = (pd.Timestamp("9999-12-31") - pd.Timestamp("1970-01-01")).days
+
+
+def pandas_lapses(customers, transactions):
+    """Every customer's overdue intervals, customer by customer in plain Python (the reference rule)."""
+    rows = []
+    days = {}
+    for cid, date in zip(transactions["customer_id"], transactions["date"], strict=True):
+        days.setdefault(int(cid), set()).add((pd.Timestamp(date) - pd.Timestamp("1970-01-01")).days)
+    for cid, cycle, acquired in zip(customers["customer_id"], customers["purchase_cycle_days"],
+                                    customers["acquisition_date"], strict=True):
+        if pd.isna(cycle):
+            continue
+        bought = sorted(days.get(int(cid), ()))
+        acq = None if pd.isna(acquired) else (pd.Timestamp(acquired) - pd.Timestamp("1970-01-01")).days
+        # (day measured from, last purchase): the acquisition, then each purchase; the lapse after each
+        # one ends the day before the next purchase, or stays open
+        bases = [(acq, None), *((d, d) for d in bought)]
+        ends = [*(d - 1 for d in bought), OPEN_END]
+        for (base, last_purchase), end in zip(bases, ends, strict=True):
+            if base is not None and base + int(cycle) + 1 <= end:
+                rows.append((end, int(cid), base + int(cycle) + 1, last_purchase))
+    return sorted(rows)
+
+
+def assert_lapses_match(db):
+    got = sorted(tuple(None if pd.isna(v) else int(v) for v in row)
+                 for row in db.table("purchase_lapses")[["lapse_until", "customer_id", "lapse_from",
+                                                        "last_purchase"]].itertuples(index=False))
+    assert got == pandas_lapses(db.table("customers"), db.table("transactions"))
 
 
 # ---------------------------------------------------------------- schema
@@ -633,13 +666,59 @@ def test_pseudonymise_checks_salt():
     assert out.iloc[1] is None
 
 
-def test_opening_a_file_without_the_newer_indexes_adds_them(tmp_path):
+def test_a_file_of_schema_version_0_is_upgraded_on_opening(tmp_path, world):
     path = tmp_path / "old.sqlite"
     with CustomerDatabase(path) as db:
-        db.import_frame("customers", customers_frame(3, purchase_cycle_days=[10, 20, 30]))
-        db.execute("DROP INDEX idx_customers_purchase_cycle")
-        db.execute("DROP INDEX idx_customers_contact_cycle")
+        db.import_world(world)
+        expected = purchase_alerts(db, "2024-06-30")
+        # what an earlier crmlab wrote: no lapses, no cycle indexes, version 0
+        for name in ("trg_customers_insert", "trg_customers_update"):
+            db.execute(f"DROP TRIGGER {name}")
+        for name in ("idx_customers_purchase_cycle", "idx_customers_contact_cycle"):
+            db.execute(f"DROP INDEX {name}")
+        db.execute("DROP TABLE purchase_lapses")
+        db.execute("PRAGMA user_version = 0")
     with CustomerDatabase(path) as db:
-        names = {r[0] for r in db.connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"idx_customers_purchase_cycle", "idx_customers_contact_cycle"} <= names
-        assert db.counts()["customers"] == 3
+        assert db.connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        names = {r[0] for r in db.connection.execute("SELECT name FROM sqlite_master")}
+        assert {"idx_customers_purchase_cycle", "trg_customers_update", "purchase_lapses"} <= names
+        assert_stats_match(db)
+        pd.testing.assert_frame_equal(purchase_alerts(db, "2024-06-30"), expected)
+        db.execute("PRAGMA user_version = 7")
+    with pytest.raises(ValueError, match="schema version 7, written by a newer crmlab"):
+        CustomerDatabase(path)
+
+
+def test_lapses_follow_bulk_loads_and_changes_of_cycle_and_acquisition():
+    rng = np.random.default_rng(4)
+    n, m = 25_000, 60_000  # both above the bulk threshold: set-wise and numpy paths
+    customers = customers_frame(n, purchase_cycle_days=rng.choice([15, 30, 90], n),
+                                acquisition_date=pd.Timestamp("2023-01-01")
+                                + pd.to_timedelta(rng.integers(0, 365, n), unit="D"))
+    tx = tx_frame(rng.integers(1, n + 1, m), pd.Timestamp("2023-06-01") + pd.to_timedelta(rng.integers(0, 500, m),
+                                                                                         unit="D"), 5.0)
+    db = CustomerDatabase()
+    db.import_frame("customers", customers)
+    assert_lapses_match(db)  # acquisition only
+    db.import_frame("transactions", tx)
+    assert_stats_match(db)  # the numpy rebuild
+    changed = customers.sample(21_000, random_state=1).copy()  # a bulk upsert of customers
+    changed["purchase_cycle_days"] = rng.choice([7, 60], len(changed))
+    changed.loc[changed.index[:500], "purchase_cycle_days"] = pd.NA
+    db.import_frame("customers", changed)
+    assert_lapses_match(db)
+    db.execute("UPDATE customers SET acquisition_date = '2022-01-01', purchase_cycle_days = 3 WHERE customer_id <= 50")
+    db.execute("UPDATE customers SET acquisition_date = NULL WHERE customer_id BETWEEN 51 AND 60")
+    db.delete("customers", [61, 62])
+    db.import_frame("customers", customers_frame(2, purchase_cycle_days=[5, 5], acquisition_date=["2024-01-01", None])
+                    .assign(customer_id=[n + 1, n + 2]))
+    db.import_frame("transactions", tx_frame([n + 1, 1, 1], ["2024-03-01", "2024-03-01", "2023-01-05"], 2.0,
+                                             start_id=m + 1))
+    assert_stats_match(db)
+    for as_of in ["2023-03-01", "2024-01-15", "2025-06-30"]:
+        c = db.table("customers").set_index("customer_id")
+        expected = _pandas_due(c["purchase_cycle_days"].astype(float), c["acquisition_date"],
+                               [db.table("transactions")], as_of)
+        got = purchase_alerts(db, as_of).set_index("customer_id").sort_index()
+        assert list(got.index) == list(expected.index)
+        np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())

@@ -17,7 +17,9 @@ import sqlite3
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 
+from crmlab.database.lapses import rebuild_from_log, refresh_sql
 from crmlab.database.schema import (
     INDEX_TABLE,
     INDEXES,
@@ -58,16 +60,41 @@ def _chunks(arrays: list[np.ndarray], stop: int, size: int) -> Iterator[list]:
         yield _flat(arrays, start, start + size)
 
 
-def insert_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray]) -> int:
-    """Upsert the rows given column-wise by ``arrays``, many rows per parameterised statement."""
+def insert_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray], *,
+                upsert: bool = True) -> int:
+    """Upsert (or plainly insert) the rows given column-wise by ``arrays``, many rows per statement."""
     n = len(arrays[0]) if arrays else 0
     size = max(1, _PARAMS // max(1, len(names)))
     full = (n // size) * size
+
+    def sql(rows: int) -> str:
+        if upsert:
+            return _upsert_sql(table, names, rows)
+        marks = "(" + ", ".join("?" * len(names)) + ")"
+        return f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join([marks] * rows)}"
+
     if full:
-        conn.executemany(_upsert_sql(table, names, size), _chunks(arrays, full, size))
+        conn.executemany(sql(size), _chunks(arrays, full, size))
     if full < n:
-        conn.execute(_upsert_sql(table, names, n - full), _flat(arrays, full, n))
+        conn.execute(sql(n - full), _flat(arrays, full, n))
     return n
+
+
+def _plain_insert(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray]) -> int:
+    return insert_rows(conn, table, names, arrays, upsert=False)
+
+
+def _refresh_lapses(conn: sqlite3.Connection, scope: str) -> None:
+    for statement in refresh_sql(scope).split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _days(labels: np.ndarray) -> np.ndarray:
+    """Day numbers of ISO date labels (each distinct label parsed once)."""
+    codes, uniques = pd.factorize(labels)
+    parsed = np.array(list(uniques), dtype="datetime64[D]").astype(np.int64)
+    return parsed[codes]
 
 
 def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray]) -> int:
@@ -85,6 +112,8 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
         drop_triggers(conn, tuple(f"trg_{table}_{op}" for op in ("insert", "update", "delete")))
         if not empty:
             _mark_touched(conn, table, names, arrays)
+    if table == "customers":  # their lapses are recomputed set-wise below, not row by row
+        drop_triggers(conn, ("trg_customers_insert", "trg_customers_update"))
     if empty:
         for name in own_indexes:
             conn.execute(f"DROP INDEX IF EXISTS {name}")
@@ -104,6 +133,21 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
         target, recompute = STATS_RECOMPUTE[table]
         conn.execute(f"DELETE FROM {target} {where}")
         conn.execute(recompute.format(where=where))
+        if table == "transactions" and empty:  # the batch is the whole log: lapses with numpy
+            owners = np.asarray(arrays[names.index("customer_id")], dtype=np.int64)
+            rebuild_from_log(conn, owners, _days(arrays[names.index("date")]), _plain_insert)
+        elif table == "transactions":
+            _refresh_lapses(conn, "{a}.customer_id IN (SELECT customer_id FROM _touched)")
+        create_triggers(conn, table)
+    if table == "customers":
+        if empty:  # no customer can have transactions yet (foreign key): lapses from acquisition only
+            _refresh_lapses(conn, "1")
+        else:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS _touched (customer_id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM _touched")
+            insert_ids(conn, "INSERT OR IGNORE INTO _touched VALUES",
+                       np.asarray(arrays[names.index("customer_id")], dtype=np.int64))
+            _refresh_lapses(conn, "{a}.customer_id IN (SELECT customer_id FROM _touched)")
         create_triggers(conn, table)
     return n
 

@@ -162,16 +162,13 @@ _LAST_CONTACT = """CASE
         ELSE (SELECT e.date FROM interactions AS e WHERE e.customer_id = c.customer_id AND e.date <= :as_of
               ORDER BY e.date DESC LIMIT 1) END"""
 
-# Alerted iff nothing happened in the window [start, :as_of] and there is a date to measure from: an
-# acquisition before the window, or an earlier event (then the latest one is before the window too).
+# A customer is overdue on :day iff one of their purchase lapses contains it (crmlab.database.lapses);
+# the table is clustered by lapse_until, so this reads one range of it, whatever the day.
 _PURCHASE_SQL = """
-SELECT c.customer_id, c.name, c.purchase_cycle_days, {acquired} AS acquisition_date,
-       {day_of_last_purchase} AS last_purchase
-FROM customers AS c LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id
-WHERE c.purchase_cycle_days IS NOT NULL
+SELECT l.customer_id, c.name, c.purchase_cycle_days, {acquired} AS acquisition_date, l.last_purchase
+FROM purchase_lapses AS l JOIN customers AS c ON c.customer_id = l.customer_id
+WHERE l.lapse_until >= :day AND l.lapse_from <= :day
   AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
-  AND NOT {in_window}
-  AND (c.acquisition_date < {start} OR s.first_transaction <= :as_of)
 """
 
 
@@ -210,12 +207,11 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
 
     Notes
     -----
-    The query reads the system-maintained ``first_transaction`` and
-    ``last_transaction``; only for a past ``as_of`` does it search the log, with
-    one probe of the ``(customer_id, date)`` index per customer who bought both
-    before the cycle window and after ``as_of``. The filter runs in SQLite, so
-    only alerted customers reach pandas. Dates are compared as ISO text against
-    window starts computed once per cycle value (see the module notes).
+    The query reads the table ``purchase_lapses``, which the database keeps
+    for every customer (:mod:`crmlab.database.lapses`): the intervals of days
+    on which the customer is past the cycle. The customers overdue on
+    ``as_of`` are the lapses containing that day, one range of the table, so
+    replaying a past day costs the same as today's alert.
 
     .. math:: \text{alert}_i = \mathbb{1}\{\text{as\_of} - \text{last purchase}_i > c_i\}
 
@@ -233,11 +229,8 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
     0            1          60            30
     """
     day = _as_of(as_of, "purchase_alerts")
-    params: dict[str, Any] = {"as_of": day}
-    start = _window_start(db, "purchase_cycle_days", day, params)
-    sql = _PURCHASE_SQL.format(acquired=_day("c.acquisition_date"), day_of_last_purchase=_day(_LAST_PURCHASE),
-                               in_window=_PURCHASE_IN_WINDOW.format(start=start), start=start)
-    names, rows = _sweep(db, sql, params)
+    params = {"as_of": day, "day": int(np.datetime64(day, "D").astype(np.int64))}
+    names, rows = _sweep(db, _PURCHASE_SQL.format(acquired=_day("c.acquisition_date")), params)
     keep = ["customer_id", "name", "purchase_cycle_days", "last_purchase"]
     return _alert_frame(names, rows, day, "purchase_cycle_days", {"last_purchase": "last purchase"}, keep)
 

@@ -16,7 +16,7 @@ from crmlab.database import io as _io
 from crmlab.database import quality as _quality
 from crmlab.database import views as _views
 from crmlab.database._dates import iso_dates
-from crmlab.database.schema import INDEXES, PRIMARY_KEYS, TABLES, create_schema
+from crmlab.database.schema import PRIMARY_KEYS, SCHEMA_VERSION, TABLES, create_schema, upgrade_schema
 
 __all__ = ["CustomerDatabase"]
 
@@ -106,29 +106,26 @@ class CustomerDatabase:
         self._conn.execute("PRAGMA mmap_size = 4294967296")  # read large files through mmap (reads only)
         self._conn.execute("PRAGMA threads = 2")  # helper threads for the sorts of CREATE INDEX / ORDER BY
         exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'customer_record'").fetchone()
-        if not exists:
-            self._conn.execute("BEGIN")
-            create_schema(self._conn)
-            self._conn.execute("COMMIT")
-        else:
-            self._add_missing_indexes()
-
-    def _add_missing_indexes(self) -> None:
-        """Create the indexes a file written by an earlier crmlab lacks (speed only; the data are unchanged)."""
-        have = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        missing = [ddl for name, ddl in INDEXES.items() if name not in have]
-        if not missing:
-            return
-        try:
-            self._conn.execute("BEGIN")
-            for ddl in missing:
-                self._conn.execute(ddl)
-            self._conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:  # a read-only file keeps working, only slower
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            if "readonly" not in str(exc):
-                raise
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if exists and version > SCHEMA_VERSION:
+            self._conn.close()
+            raise ValueError(f"CustomerDatabase(): {self.path!r} has schema version {version}, written by a newer "
+                             f"crmlab; this one reads version {SCHEMA_VERSION} and older.")
+        if not exists or version < SCHEMA_VERSION:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                if exists:
+                    upgrade_schema(self._conn)
+                else:
+                    create_schema(self._conn)
+                self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                self._conn.close()
+                raise sqlite3.OperationalError(
+                    f"CustomerDatabase(): {self.path!r} uses schema version {version} and could not be brought "
+                    f"to version {SCHEMA_VERSION} ({exc}); open a writable copy once to upgrade it.") from exc
 
     # -- plumbing -------------------------------------------------------------------------------------------
     @property
@@ -193,7 +190,7 @@ class CustomerDatabase:
         pandas.DataFrame
             Rows ordered by primary key.
         """
-        choices = [*TABLES, "customer_stats", "contact_stats", "customer_record"]
+        choices = [*TABLES, "customer_stats", "contact_stats", "purchase_lapses", "customer_record"]
         check_in_choices(name, "name", choices, caller="CustomerDatabase.table")
         key = ", ".join(PRIMARY_KEYS.get(name, ("customer_id",)))
         return _parse_dates(self.query(f"SELECT * FROM {name} ORDER BY {key}"))

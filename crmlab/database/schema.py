@@ -14,13 +14,17 @@ Tables
 ``preferences``          one row per customer and preference item (客户偏好)
 ``customer_stats``       fields the system maintains itself (系统自动统计), kept by triggers
 ``contact_stats``        interaction count and last contact, kept by triggers (for follow-up reminders)
+``purchase_lapses``      every customer's overdue intervals ("business falling" alerts), kept by triggers
 ``customer_record``      a view: the full customer record of the lecture, profile + system fields
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from crmlab.database.lapses import LAPSES_DDL, LAPSES_INDEX, refresh_sql
 
 __all__ = [
     "CUSTOMER_CATEGORIES",
@@ -31,6 +35,7 @@ __all__ = [
     "OWNERSHIP_TYPES",
     "PERSONAL_FIELDS",
     "PRIMARY_KEYS",
+    "SCHEMA_VERSION",
     "SETTLEMENT_TERMS",
     "SOURCE_CHANNELS",
     "STATS_RECOMPUTE",
@@ -222,6 +227,10 @@ _FOREIGN_KEYS: dict[str, str] = {
     "preferences": "FOREIGN KEY (customer_id) REFERENCES customers (customer_id) ON DELETE CASCADE",
 }
 
+#: Version of the schema, stored in the file (``PRAGMA user_version``); older files are upgraded on opening.
+#: 1: the ``purchase_lapses`` table and the cycle indexes.
+SCHEMA_VERSION = 1
+
 #: Secondary indexes (name -> DDL). Bulk loads into an empty table drop and rebuild them.
 INDEXES: dict[str, str] = {
     "idx_transactions_customer_date": "CREATE INDEX idx_transactions_customer_date "
@@ -276,23 +285,36 @@ STATS_RECOMPUTE: dict[str, tuple[str, str]] = {
 }
 
 
-def _log_triggers(table: str, body: str) -> dict[str, str]:
+def _lapse_refresh(who: str) -> str:
+    return refresh_sql(f"{{a}}.customer_id = {who}.customer_id")
+
+
+def _log_triggers(table: str, body: Callable[[str], str]) -> dict[str, str]:
     return {
         f"trg_{table}_insert": f"CREATE TRIGGER trg_{table}_insert AFTER INSERT ON {table} BEGIN"
-        + body.format(who="NEW") + "END",
+        + body("NEW") + "END",
         f"trg_{table}_delete": f"CREATE TRIGGER trg_{table}_delete AFTER DELETE ON {table} BEGIN"
-        + body.format(who="OLD") + "END",
+        + body("OLD") + "END",
         f"trg_{table}_update": f"CREATE TRIGGER trg_{table}_update AFTER UPDATE ON {table} BEGIN"
-        + body.format(who="OLD") + body.format(who="NEW") + "END",
+        + body("OLD") + body("NEW") + "END",
     }
 
 
+# A write to the log recomputes the customer's maintained fields, then their purchase lapses (which
+# read the maintained last purchase); a change of a customer's cycle or acquisition date recomputes
+# their lapses.
 TRIGGERS: dict[str, str] = {
-    **_log_triggers("transactions", _RECOMPUTE),
-    **_log_triggers("interactions", _CONTACT_RECOMPUTE),
+    **_log_triggers("transactions", lambda who: _RECOMPUTE.format(who=who) + _lapse_refresh(who)),
+    **_log_triggers("interactions", lambda who: _CONTACT_RECOMPUTE.format(who=who)),
+    "trg_customers_insert": "CREATE TRIGGER trg_customers_insert AFTER INSERT ON customers BEGIN\n"
+    + _lapse_refresh("NEW") + "END",
+    "trg_customers_update": "CREATE TRIGGER trg_customers_update "
+    "AFTER UPDATE OF customer_id, purchase_cycle_days, acquisition_date ON customers BEGIN\n"
+    + _lapse_refresh("OLD") + _lapse_refresh("NEW") + "END",
     "trg_customers_delete": "CREATE TRIGGER trg_customers_delete AFTER DELETE ON customers BEGIN "
     "DELETE FROM customer_stats WHERE customer_id = OLD.customer_id; "
-    "DELETE FROM contact_stats WHERE customer_id = OLD.customer_id; END",
+    "DELETE FROM contact_stats WHERE customer_id = OLD.customer_id; "
+    "DELETE FROM purchase_lapses WHERE customer_id = OLD.customer_id; END",
 }
 
 _STATS_DDL = """CREATE TABLE IF NOT EXISTS customer_stats (
@@ -350,6 +372,8 @@ def schema_sql() -> list[str]:
     out = [_table_ddl(t) for t in TABLES]
     out.append(_STATS_DDL)
     out.append(_CONTACT_STATS_DDL)
+    out.append(LAPSES_DDL)
+    out.append(LAPSES_INDEX)
     out += [ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") for ddl in INDEXES.values()]
     out += [ddl.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS") for ddl in TRIGGERS.values()]
     out.append(_RECORD_VIEW)
@@ -360,6 +384,20 @@ def create_schema(conn: sqlite3.Connection) -> None:
     """Create every table, index, trigger and view that does not exist yet (idempotent)."""
     for statement in schema_sql():
         conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def upgrade_schema(conn: sqlite3.Connection) -> None:
+    """Bring a file written by an earlier crmlab to :data:`SCHEMA_VERSION` (inside the caller's transaction).
+
+    The triggers are replaced by the current ones, missing tables and indexes are created, and the purchase
+    lapses are computed from the log.
+    """
+    drop_triggers(conn)
+    create_schema(conn)
+    for statement in refresh_sql("1").split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def drop_triggers(conn: sqlite3.Connection, names: tuple[str, ...] | None = None) -> None:

@@ -1,0 +1,151 @@
+"""Purchase lapses: the history of every customer's "business falling" alerts, kept by the database.
+
+Chapter 1. A customer with a purchase cycle of :math:`c` days is overdue on
+day :math:`d` when the latest purchase on or before :math:`d` (or, before the
+first purchase, the acquisition date) lies more than :math:`c` days back. For
+each customer the overdue days form disjoint intervals, one after each purchase
+that is followed by a gap longer than the cycle (and one after the last
+purchase, still open). A *lapse* is such an interval: it starts on the day the
+alert is raised, ``base + c + 1``, and ends the day before the next purchase,
+which clears it. The table ``purchase_lapses`` holds them all; it is derived from
+the transaction log and the customers' cycles and acquisition dates, recomputed
+by triggers for every customer a write touches (and set-wise after a bulk load),
+so it can never drift from them.
+
+The "business falling" alert on any day is then one range query on this table
+(:func:`crmlab.database.purchase_alerts`): the lapses that contain the day. A
+replay of the past costs the same as today's alert, instead of one search of the
+log per customer.
+
+Days are stored as integers, days since 1970-01-01; an open lapse ends on
+:data:`OPEN_END` (9999-12-31).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "lapse_arrays", "refresh_sql", "rebuild_from_log"]
+
+#: Day number of 9999-12-31, the end of a lapse that no purchase has cleared yet.
+OPEN_END = int(np.datetime64("9999-12-31", "D").astype(np.int64))
+
+# Clustered by the alert's search key (the last day of the lapse), so an alert reads one range.
+LAPSES_DDL = """CREATE TABLE IF NOT EXISTS purchase_lapses (
+    lapse_until INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    lapse_from INTEGER NOT NULL CHECK (lapse_from <= lapse_until),
+    last_purchase INTEGER,
+    PRIMARY KEY (lapse_until, customer_id, lapse_from)
+) STRICT, WITHOUT ROWID"""
+# Triggers replace the lapses of one customer at a time.
+LAPSES_INDEX = "CREATE INDEX IF NOT EXISTS idx_purchase_lapses_customer ON purchase_lapses (customer_id)"
+
+
+def _day(sql_date: str) -> str:
+    return f"CAST(julianday({sql_date}) - 2440587.5 AS INTEGER)"
+
+
+def _lapse_rows(scope: str) -> str:
+    """SELECT the lapses of the customers for which ``scope`` holds (``{a}`` is the table alias).
+
+    Written without common table expressions so that triggers can use it. Each purchase closes the lapse
+    that began after the previous purchase (for the first, after the acquisition date); one more lapse,
+    open, follows the last purchase, or the acquisition date of a customer who never bought.
+    """
+    return f"""SELECT COALESCE(e.next_day - 1, {OPEN_END}), e.customer_id,
+       COALESCE(e.base, {_day("c.acquisition_date")}) + c.purchase_cycle_days + 1, e.base
+FROM (
+    SELECT g.customer_id AS customer_id, g.prev AS base, g.day AS next_day
+    FROM (SELECT t.customer_id AS customer_id, {_day("t.date")} AS day,
+                 LAG({_day("t.date")}) OVER (PARTITION BY t.customer_id ORDER BY t.date) AS prev
+          FROM transactions AS t WHERE {scope.format(a="t")}) AS g
+    UNION ALL
+    SELECT s.customer_id, {_day("s.last_transaction")}, NULL FROM customer_stats AS s WHERE {scope.format(a="s")}
+    UNION ALL
+    SELECT k.customer_id, NULL, NULL FROM customers AS k
+    WHERE {scope.format(a="k")} AND NOT EXISTS (SELECT 1 FROM customer_stats AS z WHERE z.customer_id = k.customer_id)
+) AS e JOIN customers AS c ON c.customer_id = e.customer_id
+WHERE c.purchase_cycle_days IS NOT NULL
+  AND COALESCE(e.base, {_day("c.acquisition_date")}) IS NOT NULL
+  AND COALESCE(e.base, {_day("c.acquisition_date")}) + c.purchase_cycle_days + 1
+      <= COALESCE(e.next_day - 1, {OPEN_END})"""
+
+
+def refresh_sql(scope: str) -> str:
+    """Return SQL that recomputes the lapses of the customers for which ``scope`` holds.
+
+    ``scope`` is a condition on ``{a}.customer_id`` (``{a}`` stands for a table alias), such as
+    ``"{a}.customer_id = NEW.customer_id"`` in a trigger. The customers' maintained transaction fields
+    must be current.
+    """
+    return (f"DELETE FROM purchase_lapses WHERE {scope.format(a='purchase_lapses')};\n"
+            f"INSERT INTO purchase_lapses (lapse_until, customer_id, lapse_from, last_purchase)\n"
+            f"{_lapse_rows(scope)};\n")
+
+
+def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, cycle: np.ndarray,
+                 acquired: np.ndarray) -> dict[str, np.ndarray]:
+    """Compute every customer's lapses with numpy (the same rule as the SQL, vectorised).
+
+    Parameters
+    ----------
+    customer_ids, days : numpy.ndarray
+        The whole transaction log: owner and day number of each purchase.
+    known, cycle, acquired : numpy.ndarray
+        Every customer: id, purchase cycle in days (-1 when missing) and acquisition day (``INT64_MIN``
+        when missing).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``lapse_until``, ``customer_id``, ``lapse_from``, ``last_purchase`` (``INT64_MIN`` for none).
+    """
+    missing = np.iinfo(np.int64).min
+    pairs = np.unique(np.stack([np.asarray(customer_ids, np.int64), np.asarray(days, np.int64)], axis=1), axis=0)
+    cust, day = pairs[:, 0], pairs[:, 1]
+    first = np.r_[True, cust[1:] != cust[:-1]] if len(cust) else np.zeros(0, bool)
+    last = np.r_[cust[1:] != cust[:-1], True] if len(cust) else np.zeros(0, bool)
+    prev = np.where(first, missing, np.r_[missing, day[:-1]])
+    pos = np.searchsorted(known, cust)
+    # one candidate per purchase (closing the lapse before it), one after each buyer's last purchase,
+    # one for every customer who never bought
+    buyers = np.zeros(len(known), bool)
+    buyers[pos] = True
+    never = np.flatnonzero(~buyers)
+    owner = np.concatenate([pos, pos[last], never])
+    base = np.concatenate([prev, day[last], np.full(len(never), missing)])
+    until = np.concatenate([day - 1, np.full(int(last.sum()) + len(never), OPEN_END)])
+    base = np.where(base == missing, acquired[owner], base)
+    c = cycle[owner]
+    keep = (c >= 0) & (base != missing)
+    start = np.where(keep, base, 0) + np.where(keep, c, 0) + 1
+    keep &= start <= until
+    last_purchase = np.concatenate([prev, day[last], np.full(len(never), missing)])
+    return {"lapse_until": until[keep], "customer_id": known[owner[keep]], "lapse_from": start[keep],
+            "last_purchase": last_purchase[keep]}
+
+
+def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: np.ndarray,
+                     write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
+    """Replace all lapses, given the whole transaction log as arrays (a bulk load into an empty log).
+
+    ``write(conn, table, names, arrays)`` inserts rows column-wise (missing values are ``None``).
+    """
+    rows = conn.execute(
+        f"SELECT customer_id, COALESCE(purchase_cycle_days, -1), "
+        f"COALESCE({_day('acquisition_date')}, -9223372036854775808) FROM customers ORDER BY customer_id"
+    ).fetchall()
+    table = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
+    out = lapse_arrays(customer_ids, days, table[:, 0], table[:, 1], table[:, 2])
+    order = np.lexsort((out["lapse_from"], out["customer_id"], out["lapse_until"]))
+    last_purchase = out["last_purchase"][order].astype(object)
+    last_purchase[last_purchase == np.iinfo(np.int64).min] = None
+    conn.execute("DELETE FROM purchase_lapses")
+    conn.execute("DROP INDEX IF EXISTS idx_purchase_lapses_customer")
+    write(conn, "purchase_lapses", ["lapse_until", "customer_id", "lapse_from", "last_purchase"],
+          [out["lapse_until"][order], out["customer_id"][order], out["lapse_from"][order], last_purchase])
+    conn.execute(LAPSES_INDEX)
