@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from crmlab.database.lapses import rebuild_from_log, refresh_sql
+from crmlab.database.lapses import add_for_new_customers, rebuild_from_log, refresh_sql
 from crmlab.database.schema import (
     INDEX_TABLE,
     INDEXES,
@@ -91,10 +91,17 @@ def _refresh_lapses(conn: sqlite3.Connection, scope: str) -> None:
 
 
 def _days(labels: np.ndarray) -> np.ndarray:
-    """Day numbers of ISO date labels (each distinct label parsed once)."""
+    """Day numbers of ISO date labels, each distinct label parsed once (missing -> INT64_MIN)."""
     codes, uniques = pd.factorize(labels)
-    parsed = np.array(list(uniques), dtype="datetime64[D]").astype(np.int64)
-    return parsed[codes]
+    parsed = np.append(np.array(list(uniques), dtype="datetime64[D]").astype(np.int64), np.iinfo(np.int64).min)
+    return parsed[codes]  # code -1 (missing) picks the appended INT64_MIN
+
+
+def _ints_or(arrays: list[np.ndarray], names: list[str], name: str, n: int, fill: int) -> np.ndarray:
+    """Return an integer column of the batch (``fill`` where missing or absent)."""
+    if name not in names:
+        return np.full(n, fill, dtype=np.int64)
+    return pd.array(arrays[names.index(name)], dtype="Int64").to_numpy(dtype=np.int64, na_value=fill)
 
 
 def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray]) -> int:
@@ -141,7 +148,11 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
         create_triggers(conn, table)
     if table == "customers":
         if empty:  # no customer can have transactions yet (foreign key): lapses from acquisition only
-            _refresh_lapses(conn, "1")
+            ids = np.asarray(arrays[names.index("customer_id")], dtype=np.int64)
+            cycle = _ints_or(arrays, names, "purchase_cycle_days", len(ids), -1)
+            acquired = (_days(arrays[names.index("acquisition_date")]) if "acquisition_date" in names
+                        else np.full(len(ids), np.iinfo(np.int64).min))
+            add_for_new_customers(conn, ids, cycle, acquired, _plain_insert)
         else:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS _touched (customer_id INTEGER PRIMARY KEY)")
             conn.execute("DELETE FROM _touched")

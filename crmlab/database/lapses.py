@@ -28,7 +28,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "lapse_arrays", "refresh_sql", "rebuild_from_log"]
+__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "add_for_new_customers", "lapse_arrays", "rebuild_from_log",
+           "refresh_sql"]
 
 #: Day number of 9999-12-31, the end of a lapse that no purchase has cleared yet.
 OPEN_END = int(np.datetime64("9999-12-31", "D").astype(np.int64))
@@ -87,6 +88,22 @@ def refresh_sql(scope: str) -> str:
             f"{_lapse_rows(scope)};\n")
 
 
+def _distinct_sorted(cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct (customer, day) pairs, sorted (one sort of a combined key when it fits)."""
+    if len(cust) == 0:
+        return cust, day
+    lo_c, lo_d = int(cust.min()), int(day.min())
+    span_c, span_d = int(cust.max()) - lo_c + 1, int(day.max()) - lo_d + 1
+    if span_c * span_d < 2**62:
+        key = np.sort((cust - lo_c) * span_d + (day - lo_d))
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+        return key // span_d + lo_c, key % span_d + lo_d
+    order = np.lexsort((day, cust))
+    cust, day = cust[order], day[order]
+    keep = np.r_[True, (cust[1:] != cust[:-1]) | (day[1:] != day[:-1])]
+    return cust[keep], day[keep]
+
+
 def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, cycle: np.ndarray,
                  acquired: np.ndarray) -> dict[str, np.ndarray]:
     """Compute every customer's lapses with numpy (the same rule as the SQL, vectorised).
@@ -105,8 +122,7 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
         ``lapse_until``, ``customer_id``, ``lapse_from``, ``last_purchase`` (``INT64_MIN`` for none).
     """
     missing = np.iinfo(np.int64).min
-    pairs = np.unique(np.stack([np.asarray(customer_ids, np.int64), np.asarray(days, np.int64)], axis=1), axis=0)
-    cust, day = pairs[:, 0], pairs[:, 1]
+    cust, day = _distinct_sorted(np.asarray(customer_ids, np.int64), np.asarray(days, np.int64))
     first = np.r_[True, cust[1:] != cust[:-1]] if len(cust) else np.zeros(0, bool)
     last = np.r_[cust[1:] != cust[:-1], True] if len(cust) else np.zeros(0, bool)
     prev = np.where(first, missing, np.r_[missing, day[:-1]])
@@ -129,6 +145,23 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
             "last_purchase": last_purchase[keep]}
 
 
+def _write_lapses(conn: sqlite3.Connection, out: dict[str, np.ndarray],
+                  write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
+    order = np.lexsort((out["lapse_from"], out["customer_id"], out["lapse_until"]))
+    last_purchase = out["last_purchase"][order].astype(object)
+    last_purchase[out["last_purchase"][order] == np.iinfo(np.int64).min] = None
+    write(conn, "purchase_lapses", ["lapse_until", "customer_id", "lapse_from", "last_purchase"],
+          [out["lapse_until"][order], out["customer_id"][order], out["lapse_from"][order], last_purchase])
+
+
+def add_for_new_customers(conn: sqlite3.Connection, ids: np.ndarray, cycle: np.ndarray, acquired: np.ndarray,
+                          write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
+    """Insert the lapses of customers who have no transactions yet (a bulk load into an empty table)."""
+    order = np.argsort(ids, kind="stable")
+    empty = np.zeros(0, np.int64)
+    _write_lapses(conn, lapse_arrays(empty, empty, ids[order], cycle[order], acquired[order]), write)
+
+
 def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: np.ndarray,
                      write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
     """Replace all lapses, given the whole transaction log as arrays (a bulk load into an empty log).
@@ -141,11 +174,7 @@ def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: n
     ).fetchall()
     table = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
     out = lapse_arrays(customer_ids, days, table[:, 0], table[:, 1], table[:, 2])
-    order = np.lexsort((out["lapse_from"], out["customer_id"], out["lapse_until"]))
-    last_purchase = out["last_purchase"][order].astype(object)
-    last_purchase[last_purchase == np.iinfo(np.int64).min] = None
     conn.execute("DELETE FROM purchase_lapses")
     conn.execute("DROP INDEX IF EXISTS idx_purchase_lapses_customer")
-    write(conn, "purchase_lapses", ["lapse_until", "customer_id", "lapse_from", "last_purchase"],
-          [out["lapse_until"][order], out["customer_id"][order], out["lapse_from"][order], last_purchase])
+    _write_lapses(conn, out, write)
     conn.execute(LAPSES_INDEX)
