@@ -246,9 +246,8 @@ class CustomerDatabase:
         values = [(int(i),) for i in np.asarray(list(ids), dtype=np.int64)]
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            before = self._conn.total_changes
-            self._conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", values)
-            changed = self._conn.total_changes - before
+            # rowcount counts the rows this statement deleted, not those its triggers and cascades changed
+            changed = self._conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", values).rowcount
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")
