@@ -17,6 +17,7 @@ from crmlab.database import (
     data_quality_report,
     export_tables,
     import_frame,
+    lapse_history,
     preference_lookup,
     pseudonymise,
     purchase_alerts,
@@ -722,3 +723,20 @@ def test_lapses_follow_bulk_loads_and_changes_of_cycle_and_acquisition():
         got = purchase_alerts(db, as_of).set_index("customer_id").sort_index()
         assert list(got.index) == list(expected.index)
         np.testing.assert_array_equal(got["days_since"].to_numpy(), expected.to_numpy())
+
+
+def test_lapse_history_is_the_alert_on_every_day(world, db):
+    history = lapse_history(db)
+    assert (history["raised"] <= history["cleared"].fillna(pd.Timestamp.max)).all()
+    assert history.groupby("customer_id")["open"].sum().le(1).all()  # at most one open lapse each
+    closed = history[~history["open"]]
+    assert ((closed["cleared"] - closed["raised"]).dt.days == closed["days_overdue"].astype(int)).all()
+    for day in pd.to_datetime(["2023-05-17", "2024-02-29", "2024-12-31"]):
+        on = history[(history["raised"] <= day) & (history["cleared"].isna() | (history["cleared"] > day))]
+        alerts = purchase_alerts(db, day)
+        assert sorted(on["customer_id"]) == sorted(alerts["customer_id"])
+        merged = alerts.merge(on, on="customer_id")
+        zero = pd.Timestamp(0)
+        assert (merged["last_purchase"].fillna(zero) == merged["measured_from"].fillna(zero)).all()
+    one = lapse_history(db, [int(history["customer_id"].iloc[0])])
+    assert set(one["customer_id"]) == {int(history["customer_id"].iloc[0])}

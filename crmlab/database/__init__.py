@@ -13,6 +13,7 @@ that database with the standard library's :mod:`sqlite3`:
 ``import_world``                atomic import of a :func:`crmlab.synth.make_customer_world` world
 ``export_tables``               export, personal fields pseudonymised by a salted hash
 ``purchase_alerts``             "business falling" alert: past the purchase cycle (业务下滑提醒)
+``lapse_history``               every customer's past and open purchase alerts, kept by the database
 ``contact_reminders``           follow-up reminder: past the contact cycle (跟进提醒)
 ``birthday_reminders``          anniversaries coming up
 ``customer_360``                the 360° view of one customer
@@ -35,6 +36,7 @@ Examples
 from crmlab.database.alerts import birthday_reminders, contact_reminders, purchase_alerts
 from crmlab.database.core import CustomerDatabase
 from crmlab.database.io import export_tables, import_csv, import_frame, import_tables, import_world, pseudonymise
+from crmlab.database.lapses import lapse_history
 from crmlab.database.quality import QualityReport, data_quality_report, normalise_phone
 from crmlab.database.schema import PERSONAL_FIELDS, TABLES, schema_sql
 from crmlab.database.views import Customer360, customer_360, preference_lookup
@@ -54,6 +56,7 @@ __all__ = [
     "import_frame",
     "import_tables",
     "import_world",
+    "lapse_history",
     "normalise_phone",
     "preference_lookup",
     "pseudonymise",

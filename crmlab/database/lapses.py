@@ -24,12 +24,17 @@ Days are stored as integers, days since 1970-01-01; an open lapse ends on
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "add_for_new_customers", "lapse_arrays", "rebuild_from_log",
-           "refresh_sql"]
+if TYPE_CHECKING:
+    from crmlab.database.core import CustomerDatabase
+
+__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "add_for_new_customers", "lapse_arrays", "lapse_history",
+           "rebuild_from_log", "refresh_sql"]
 
 #: Day number of 9999-12-31, the end of a lapse that no purchase has cleared yet.
 OPEN_END = int(np.datetime64("9999-12-31", "D").astype(np.int64))
@@ -178,3 +183,68 @@ def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: n
     conn.execute("DROP INDEX IF EXISTS idx_purchase_lapses_customer")
     _write_lapses(conn, out, write)
     conn.execute(LAPSES_INDEX)
+
+
+def lapse_history(db: CustomerDatabase, customer_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """List the "business falling" alerts each customer has had: when raised, and which purchase cleared them.
+
+    Chapter 1. Reads the table ``purchase_lapses`` that the database keeps.
+
+    Parameters
+    ----------
+    db : CustomerDatabase
+        The database.
+    customer_ids : iterable of int, optional
+        Only these customers (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lapse, by customer and date: ``customer_id``, ``raised`` (the first day past the
+        cycle), ``cleared`` (the day of the purchase that ended it; NaT while it is open),
+        ``measured_from`` (the last purchase before it; NaT when measured from the acquisition date),
+        ``days_overdue`` (``cleared - raised``; missing while open) and ``open``.
+
+    See Also
+    --------
+    crmlab.database.purchase_alerts : the lapses open on a given day.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.database import CustomerDatabase
+    >>> db = CustomerDatabase()
+    >>> _ = db.import_frame("customers", pd.DataFrame({"customer_id": [1], "customer_type": "individual",
+    ...     "name": ["Ann"], "purchase_cycle_days": [30], "acquisition_date": ["2024-01-01"]}))
+    >>> _ = db.import_frame("transactions", pd.DataFrame({"transaction_id": [1, 2], "customer_id": [1, 1],
+    ...     "date": ["2024-01-10", "2024-04-01"], "amount": [10.0, 12.0]}))
+    >>> lapse_history(db)[["raised", "cleared", "days_overdue", "open"]]
+          raised    cleared  days_overdue   open
+    0 2024-02-10 2024-04-01            51  False
+    1 2024-05-02        NaT          <NA>   True
+    """
+    frame = db.query("SELECT customer_id, lapse_from, lapse_until, last_purchase FROM purchase_lapses")
+    if customer_ids is not None:
+        wanted = np.asarray(list(customer_ids), dtype=np.int64)
+        frame = frame[frame["customer_id"].isin(wanted)]
+    frame = frame.sort_values(["customer_id", "lapse_from"], kind="stable").reset_index(drop=True)
+    is_open = frame["lapse_until"].to_numpy(dtype=np.int64) == OPEN_END
+
+    def dates(days: pd.Series) -> np.ndarray:
+        values = days.to_numpy(dtype=float, na_value=np.nan)
+        out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+        seen = ~np.isnan(values)
+        out[seen] = values[seen].astype(np.int64).astype("datetime64[D]")
+        return out
+
+    cleared = np.where(is_open, np.nan, frame["lapse_until"].to_numpy(dtype=float) + 1)
+    overdue = pd.array(np.where(is_open, 0, frame["lapse_until"] - frame["lapse_from"] + 1), dtype="Int64")
+    overdue[is_open] = pd.NA
+    return pd.DataFrame({
+        "customer_id": frame["customer_id"].to_numpy(dtype=np.int64),
+        "raised": dates(frame["lapse_from"]),
+        "cleared": dates(pd.Series(cleared)),
+        "measured_from": dates(frame["last_purchase"]),
+        "days_overdue": overdue,
+        "open": is_open,
+    })
