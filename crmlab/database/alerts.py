@@ -9,15 +9,15 @@ Every alert takes the as-of date as a parameter, so history can be replayed.
 
 How the queries stay fast
 -------------------------
-A customer with cycle :math:`c` is alerted on day :math:`d` iff no event lies in
-the window :math:`[d - c, d]` and there is something to measure from. Each query
-compares ISO date *text* only: the window start of every cycle value is computed
-once in Python and bound as a parameter (a ``CASE`` over the cycle values, most
-frequent first), so deciding costs no date arithmetic per customer; only the dates
-of the alerted rows are turned into day numbers. The system-maintained first/last
-dates settle most customers; only a customer with events on both sides of a past
-as-of date costs a probe of the ``(customer_id, date)`` index (about a microsecond
-each, which is what a replay of the past costs on a large database).
+The purchase alert reads the lapses the database keeps for every customer
+(:mod:`crmlab.database.lapses`): one range of one table, for any day. The contact
+reminder is computed from the logs: a customer with cycle :math:`c` is due on day
+:math:`d` iff no contact lies in :math:`[d - c, d]` and there is something to
+measure from. That query compares ISO date *text* only: the window start of every
+cycle value is computed once in Python and bound as a parameter (a ``CASE`` over
+the cycle values, most frequent first). The maintained last contact settles most
+customers; only a customer with contacts on both sides of a past as-of date costs
+a probe of the ``(customer_id, date)`` index.
 """
 
 from __future__ import annotations

@@ -48,7 +48,10 @@ class CustomerDatabase:
     lecture says "the system maintains itself" — transaction count, amount,
     first and last transaction — live in ``customer_stats``, written only by
     triggers on the transaction log, and are shown with the profile in the view
-    ``customer_record``.
+    ``customer_record``. The database also keeps every customer's purchase
+    lapses (``purchase_lapses``, :mod:`crmlab.database.lapses`), from which the
+    "business falling" alert of any day is read. A file written by an earlier
+    version of the schema is upgraded when it is opened.
 
     Parameters
     ----------
@@ -182,8 +185,8 @@ class CustomerDatabase:
         Parameters
         ----------
         name : str
-            One of the tables of :data:`crmlab.database.schema.TABLES`, ``"customer_stats"`` or
-            ``"customer_record"``.
+            One of the tables of :data:`crmlab.database.schema.TABLES`, ``"customer_stats"``,
+            ``"contact_stats"``, ``"purchase_lapses"`` or ``"customer_record"``.
 
         Returns
         -------
