@@ -740,3 +740,15 @@ def test_lapse_history_is_the_alert_on_every_day(world, db):
         assert (merged["last_purchase"].fillna(zero) == merged["measured_from"].fillna(zero)).all()
     one = lapse_history(db, [int(history["customer_id"].iloc[0])])
     assert set(one["customer_id"]) == {int(history["customer_id"].iloc[0])}
+
+
+def test_customer_360_shows_the_alerts_known_on_its_date(world, db):
+    for as_of in ["2023-09-30", "2024-12-31"]:
+        alerted = set(purchase_alerts(db, as_of)["customer_id"])
+        for cid in range(1, 41):
+            view = customer_360(db, cid, as_of=as_of)
+            alerts = view.purchase_alerts
+            assert view.summary["alert_open"] == (cid in alerted)
+            assert (alerts["raised"] <= pd.Timestamp(as_of)).all()
+            assert (alerts["cleared"].dropna() <= pd.Timestamp(as_of)).all()
+            assert int(alerts["open"].sum()) == int(cid in alerted) and view.summary["purchase_alerts"] == len(alerts)

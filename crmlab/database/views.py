@@ -16,6 +16,7 @@ import pandas as pd
 
 from crmlab._validation import check_int
 from crmlab.database.alerts import _as_of
+from crmlab.database.lapses import lapse_history
 
 if TYPE_CHECKING:
     from crmlab.database.core import CustomerDatabase
@@ -40,6 +41,10 @@ class Customer360:
         The most recent rows of each log, newest first.
     preferences : pandas.DataFrame
         ``item``, ``value``, ``noted_on``, ``source``.
+    purchase_alerts : pandas.DataFrame
+        The customer's "business falling" alerts raised up to the date, as
+        :func:`crmlab.database.lapse_history` lists them; one still running on the
+        date is shown open.
     """
 
     customer_id: int
@@ -51,6 +56,7 @@ class Customer360:
     interactions: pd.DataFrame
     complaints: pd.DataFrame
     preferences: pd.DataFrame
+    purchase_alerts: pd.DataFrame
 
 
 def _log(db: CustomerDatabase, table: str, customer_id: int, day: str | None) -> pd.DataFrame:
@@ -138,6 +144,15 @@ def customer_360(db: CustomerDatabase, customer_id: int, *, as_of: Any = None, n
         },
         dtype=object,
     )
+    alerts = lapse_history(db, [customer_id]).drop(columns="customer_id")
+    if stamp is not None:  # as known on the date: later alerts unseen, a later clearing not yet happened
+        alerts = alerts[alerts["raised"] <= stamp].reset_index(drop=True)
+        running = alerts["cleared"].isna() | (alerts["cleared"] > stamp)
+        alerts.loc[running, "cleared"] = pd.NaT
+        alerts["days_overdue"] = alerts["days_overdue"].mask(running, pd.NA)
+        alerts["open"] = running.to_numpy()
+    summary["purchase_alerts"] = len(alerts)
+    summary["alert_open"] = bool(alerts["open"].any())
     cats = tx.assign(category=tx["category"].fillna("(none)")) if "category" in tx else tx
     categories = cats.groupby("category").agg(transactions=("amount", "size"), amount=("amount", "sum"))
     categories["share"] = categories["amount"] / categories["amount"].sum() if len(tx) else 0.0
@@ -152,6 +167,7 @@ def customer_360(db: CustomerDatabase, customer_id: int, *, as_of: Any = None, n
         interactions=inter.head(n_recent).reset_index(drop=True),
         complaints=comp.head(n_recent).reset_index(drop=True),
         preferences=prefs,
+        purchase_alerts=alerts,
     )
 
 
