@@ -692,8 +692,8 @@ def test_a_file_of_schema_version_0_is_upgraded_on_opening(tmp_path, world):
 
 def test_lapses_follow_bulk_loads_and_changes_of_cycle_and_acquisition():
     rng = np.random.default_rng(4)
-    n, m = 25_000, 60_000  # both above the bulk threshold: set-wise and numpy paths
-    customers = customers_frame(n, purchase_cycle_days=rng.choice([15, 30, 90], n),
+    n, m = 25_000, 60_000  # both above the bulk threshold: set-wise and numpy paths; 1% never lapse
+    customers = customers_frame(n, purchase_cycle_days=rng.choice([15, 30, 90, 2**62], n, p=[0.33, 0.33, 0.33, 0.01]),
                                 acquisition_date=pd.Timestamp("2023-01-01")
                                 + pd.to_timedelta(rng.integers(0, 365, n), unit="D"))
     tx = tx_frame(rng.integers(1, n + 1, m), pd.Timestamp("2023-06-01") + pd.to_timedelta(rng.integers(0, 500, m),
@@ -752,3 +752,18 @@ def test_customer_360_shows_the_alerts_known_on_its_date(world, db):
             assert (alerts["raised"] <= pd.Timestamp(as_of)).all()
             assert (alerts["cleared"].dropna() <= pd.Timestamp(as_of)).all()
             assert int(alerts["open"].sum()) == int(cid in alerted) and view.summary["purchase_alerts"] == len(alerts)
+
+
+def test_lapse_rule_in_numpy_handles_extreme_cycles_and_missing_values():
+    from crmlab.database.lapses import OPEN_END, lapse_arrays
+
+    missing = np.iinfo(np.int64).min
+    known = np.array([1, 2, 3, 4])
+    cycle = np.array([2**63 - 1, 10, -1, 10])  # never lapses; 10 days; no cycle; 10 days without acquisition
+    acquired = np.array([0, 0, 0, missing])
+    out = lapse_arrays(np.array([1, 2, 2, 2, 4]), np.array([5, 5, 5, 30, 3]), known, cycle, acquired)
+    rows = sorted(zip(out["customer_id"].tolist(), out["lapse_from"].tolist(), out["lapse_until"].tolist(),
+                      out["last_purchase"].tolist(), strict=True))
+    # customer 2: bought on day 5 (twice) and day 30 -> overdue from day 16 to 29, and again from day 41
+    # customer 4: no acquisition date, so nothing before the first purchase; overdue from day 14
+    assert rows == [(2, 16, 29, 5), (2, 41, OPEN_END, 30), (4, 14, OPEN_END, 3)]

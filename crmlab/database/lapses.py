@@ -141,7 +141,7 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
     base = np.concatenate([prev, day[last], np.full(len(never), missing)])
     until = np.concatenate([day - 1, np.full(int(last.sum()) + len(never), OPEN_END)])
     base = np.where(base == missing, acquired[owner], base)
-    c = cycle[owner]
+    c = np.minimum(cycle[owner], 2**40)  # any longer cycle never lapses; keeps base + c + 1 from overflowing
     keep = (c >= 0) & (base != missing)
     start = np.where(keep, base, 0) + np.where(keep, c, 0) + 1
     keep &= start <= until
