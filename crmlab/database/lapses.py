@@ -128,26 +128,37 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
     """
     missing = np.iinfo(np.int64).min
     cust, day = _distinct_sorted(np.asarray(customer_ids, np.int64), np.asarray(days, np.int64))
-    first = np.r_[True, cust[1:] != cust[:-1]] if len(cust) else np.zeros(0, bool)
-    last = np.r_[cust[1:] != cust[:-1], True] if len(cust) else np.zeros(0, bool)
-    prev = np.where(first, missing, np.r_[missing, day[:-1]])
-    pos = np.searchsorted(known, cust)
-    # one candidate per purchase (closing the lapse before it), one after each buyer's last purchase,
-    # one for every customer who never bought
-    buyers = np.zeros(len(known), bool)
-    buyers[pos] = True
-    never = np.flatnonzero(~buyers)
-    owner = np.concatenate([pos, pos[last], never])
-    base = np.concatenate([prev, day[last], np.full(len(never), missing)])
-    until = np.concatenate([day - 1, np.full(int(last.sum()) + len(never), OPEN_END)])
-    base = np.where(base == missing, acquired[owner], base)
-    c = np.minimum(cycle[owner], 2**40)  # any longer cycle never lapses; keeps base + c + 1 from overflowing
-    keep = (c >= 0) & (base != missing)
-    start = np.where(keep, base, 0) + np.where(keep, c, 0) + 1
-    keep &= start <= until
-    last_purchase = np.concatenate([prev, day[last], np.full(len(never), missing)])
-    return {"lapse_until": until[keep], "customer_id": known[owner[keep]], "lapse_from": start[keep],
-            "last_purchase": last_purchase[keep]}
+    cycle = np.minimum(np.asarray(cycle, np.int64), 2**40)  # a longer cycle never lapses; no overflow below
+    acquired = np.asarray(acquired, np.int64)
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else np.zeros(0, np.int64)
+    counts = np.diff(np.r_[starts, len(cust)])
+    buyer = np.searchsorted(known, cust[starts])  # row of each buyer in ``known``
+    ends = starts + counts - 1
+    parts = []
+
+    def add(owner: np.ndarray, base: np.ndarray, until: np.ndarray, last_purchase: np.ndarray) -> None:
+        c = cycle[owner]
+        start = base + np.maximum(c, 0) + 1
+        keep = (c >= 0) & (base != missing) & (start <= until)
+        parts.append((until[keep], known[owner[keep]], start[keep], last_purchase[keep]))
+
+    # between consecutive purchases of one customer: from the earlier one to the day before the later one
+    later = np.ones(len(cust), bool)
+    later[starts] = False
+    rows = np.flatnonzero(later)
+    owner_rows = np.repeat(buyer, counts)[rows]
+    add(owner_rows, day[rows - 1], day[rows] - 1, day[rows - 1])
+    # before a buyer's first purchase, measured from the acquisition date
+    add(buyer, acquired[buyer], day[starts] - 1, np.full(len(starts), missing))
+    # after a buyer's last purchase, still open
+    add(buyer, day[ends], np.full(len(ends), OPEN_END), day[ends])
+    # customers who never bought, from the acquisition date, still open
+    bought = np.zeros(len(known), bool)
+    bought[buyer] = True
+    never = np.flatnonzero(~bought)
+    add(never, acquired[never], np.full(len(never), OPEN_END), np.full(len(never), missing))
+    until, customer, start, last_purchase = (np.concatenate(col) for col in zip(*parts, strict=True))
+    return {"lapse_until": until, "customer_id": customer, "lapse_from": start, "last_purchase": last_purchase}
 
 
 def _write_lapses(conn: sqlite3.Connection, out: dict[str, np.ndarray],
