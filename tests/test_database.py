@@ -767,3 +767,24 @@ def test_lapse_rule_in_numpy_handles_extreme_cycles_and_missing_values():
     # customer 2: bought on day 5 (twice) and day 30 -> overdue from day 16 to 29, and again from day 41
     # customer 4: no acquisition date, so nothing before the first purchase; overdue from day 14
     assert rows == [(2, 16, 29, 5), (2, 41, OPEN_END, 30), (4, 14, OPEN_END, 3)]
+
+
+def test_a_file_that_cannot_be_upgraded_says_so_and_is_left_alone(tmp_path, monkeypatch):
+    import sqlite3
+
+    import crmlab.database.core as core
+
+    path = tmp_path / "old.sqlite"
+    with CustomerDatabase(path) as db:
+        db.import_frame("customers", customers_frame(2, purchase_cycle_days=[10, 20]))
+        db.execute("PRAGMA user_version = 0")
+    before = file_hash(path)
+
+    def fail(conn):  # what a read-only file does on the first write
+        conn.execute("DROP TRIGGER trg_customers_insert")
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(core, "upgrade_schema", fail)
+    with pytest.raises(sqlite3.OperationalError, match=r"schema version 0 and could not be brought to version 1"):
+        CustomerDatabase(path)
+    assert file_hash(path) == before  # rolled back
