@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from crmlab.database._dates import days_from_labels
 from crmlab.database.lapses import add_for_new_customers, rebuild_from_log, refresh_sql
 from crmlab.database.schema import (
     INDEX_TABLE,
@@ -90,13 +91,6 @@ def _refresh_lapses(conn: sqlite3.Connection, scope: str) -> None:
             conn.execute(statement)
 
 
-def _days(labels: np.ndarray) -> np.ndarray:
-    """Day numbers of ISO date labels, each distinct label parsed once (missing -> INT64_MIN)."""
-    codes, uniques = pd.factorize(labels)
-    parsed = np.append(np.array(list(uniques), dtype="datetime64[D]").astype(np.int64), np.iinfo(np.int64).min)
-    return parsed[codes]  # code -1 (missing) picks the appended INT64_MIN
-
-
 def _ints_or(arrays: list[np.ndarray], names: list[str], name: str, n: int, fill: int) -> np.ndarray:
     """Return an integer column of the batch (``fill`` where missing or absent)."""
     if name not in names:
@@ -142,7 +136,7 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
         conn.execute(recompute.format(where=where))
         if table == "transactions" and empty:  # the batch is the whole log: lapses with numpy
             owners = np.asarray(arrays[names.index("customer_id")], dtype=np.int64)
-            rebuild_from_log(conn, owners, _days(arrays[names.index("date")]), _plain_insert)
+            rebuild_from_log(conn, owners, days_from_labels(arrays[names.index("date")]), _plain_insert)
         elif table == "transactions":
             _refresh_lapses(conn, "{a}.customer_id IN (SELECT customer_id FROM _touched)")
         create_triggers(conn, table)
@@ -150,7 +144,7 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
         if empty:  # no customer can have transactions yet (foreign key): lapses from acquisition only
             ids = np.asarray(arrays[names.index("customer_id")], dtype=np.int64)
             cycle = _ints_or(arrays, names, "purchase_cycle_days", len(ids), -1)
-            acquired = (_days(arrays[names.index("acquisition_date")]) if "acquisition_date" in names
+            acquired = (days_from_labels(arrays[names.index("acquisition_date")]) if "acquisition_date" in names
                         else np.full(len(ids), np.iinfo(np.int64).min))
             add_for_new_customers(conn, ids, cycle, acquired, _plain_insert)
         else:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._validation import check_date_arg, check_int
+from crmlab.database._dates import dates_from_days, day_sql
 
 if TYPE_CHECKING:
     from crmlab.database.core import CustomerDatabase
@@ -85,20 +86,6 @@ def _since(last: list[np.ndarray], labels: list[str], acquired: np.ndarray) -> t
     return since, basis
 
 
-def _day(sql_date: str) -> str:
-    """Return SQL for the day number (days since 1970-01-01) of an ISO date expression; NULL stays NULL."""
-    return f"CAST(julianday({sql_date}) - 2440587.5 AS INTEGER)"
-
-
-def _dates_from_days(days: np.ndarray) -> np.ndarray:
-    """Day numbers (``None`` for missing) to ``datetime64[ns]`` with NaT."""
-    values = np.array(days, dtype=float)
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
-    seen = ~np.isnan(values)
-    out[seen] = values[seen].astype(np.int64).astype("datetime64[D]")
-    return out
-
-
 def _alert_frame(names: list[str], rows: list[tuple], as_of: str, cycle: str, last: dict[str, str],
                  keep: list[str]) -> pd.DataFrame:
     """Build an alert's result column-wise: days since/overdue in numpy, most overdue first.
@@ -108,7 +95,7 @@ def _alert_frame(names: list[str], rows: list[tuple], as_of: str, cycle: str, la
     """
     block = np.array(rows, dtype=object).reshape(len(rows), len(names))  # one C-level pass over the rows
     raw = {name: block[:, j] for j, name in enumerate(names)}
-    dates = {c: _dates_from_days(raw[c]) for c in [*last, "acquisition_date"]}
+    dates = {c: dates_from_days(raw[c]) for c in [*last, "acquisition_date"]}
     since, basis = _since([dates[c] for c in last], list(last.values()), dates["acquisition_date"])
     ids = raw["customer_id"].astype(np.int64)
     cycles = raw[cycle].astype(np.int64)
@@ -230,7 +217,7 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
     """
     day = _as_of(as_of, "purchase_alerts")
     params = {"as_of": day, "day": int(np.datetime64(day, "D").astype(np.int64))}
-    names, rows = _sweep(db, _PURCHASE_SQL.format(acquired=_day("c.acquisition_date")), params)
+    names, rows = _sweep(db, _PURCHASE_SQL.format(acquired=day_sql("c.acquisition_date")), params)
     keep = ["customer_id", "name", "purchase_cycle_days", "last_purchase"]
     return _alert_frame(names, rows, day, "purchase_cycle_days", {"last_purchase": "last purchase"}, keep)
 
@@ -284,20 +271,20 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
         raise TypeError(f"contact_reminders(): 'count_purchases' must be a bool; got {count_purchases!r}.")
     params: dict[str, Any] = {"as_of": day}
     start = _window_start(db, "contact_cycle_days", day, params)
-    acquired = _day("c.acquisition_date")
+    acquired = day_sql("c.acquisition_date")
     columns = f"c.customer_id, c.name, c.contact_cycle_days, c.contact_channel, {acquired} AS acquisition_date"
     joins = "LEFT JOIN contact_stats AS k ON k.customer_id = c.customer_id"
     quiet = f"NOT {_CONTACT_IN_WINDOW.format(start=start)}"
     measurable = f"c.acquisition_date < {start} OR {_ANY_CONTACT}"
     last = {"last_contact": "last contact"}
     if count_purchases:
-        columns += f", {_day(_LAST_PURCHASE)} AS last_purchase"
+        columns += f", {day_sql(_LAST_PURCHASE)} AS last_purchase"
         joins += " LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id"
         quiet += f" AND NOT {_PURCHASE_IN_WINDOW.format(start=start)}"
         measurable += " OR s.first_transaction <= :as_of"
         last["last_purchase"] = "last purchase"
     sql = f"""
-SELECT {columns}, {_day(_LAST_CONTACT)} AS last_contact
+SELECT {columns}, {day_sql(_LAST_CONTACT)} AS last_contact
 FROM customers AS c {joins}
 WHERE c.contact_cycle_days IS NOT NULL
   AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)

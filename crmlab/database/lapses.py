@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab.database._dates import dates_from_days, day_sql
+
 if TYPE_CHECKING:
     from crmlab.database.core import CustomerDatabase
 
@@ -51,10 +53,6 @@ LAPSES_DDL = """CREATE TABLE IF NOT EXISTS purchase_lapses (
 LAPSES_INDEX = "CREATE INDEX IF NOT EXISTS idx_purchase_lapses_customer ON purchase_lapses (customer_id)"
 
 
-def _day(sql_date: str) -> str:
-    return f"CAST(julianday({sql_date}) - 2440587.5 AS INTEGER)"
-
-
 def _lapse_rows(scope: str) -> str:
     """SELECT the lapses of the customers for which ``scope`` holds (``{a}`` is the table alias).
 
@@ -63,21 +61,21 @@ def _lapse_rows(scope: str) -> str:
     open, follows the last purchase, or the acquisition date of a customer who never bought.
     """
     return f"""SELECT COALESCE(e.next_day - 1, {OPEN_END}), e.customer_id,
-       COALESCE(e.base, {_day("c.acquisition_date")}) + c.purchase_cycle_days + 1, e.base
+       COALESCE(e.base, {day_sql("c.acquisition_date")}) + c.purchase_cycle_days + 1, e.base
 FROM (
     SELECT g.customer_id AS customer_id, g.prev AS base, g.day AS next_day
-    FROM (SELECT t.customer_id AS customer_id, {_day("t.date")} AS day,
-                 LAG({_day("t.date")}) OVER (PARTITION BY t.customer_id ORDER BY t.date) AS prev
+    FROM (SELECT t.customer_id AS customer_id, {day_sql("t.date")} AS day,
+                 LAG({day_sql("t.date")}) OVER (PARTITION BY t.customer_id ORDER BY t.date) AS prev
           FROM transactions AS t WHERE {scope.format(a="t")}) AS g
     UNION ALL
-    SELECT s.customer_id, {_day("s.last_transaction")}, NULL FROM customer_stats AS s WHERE {scope.format(a="s")}
+    SELECT s.customer_id, {day_sql("s.last_transaction")}, NULL FROM customer_stats AS s WHERE {scope.format(a="s")}
     UNION ALL
     SELECT k.customer_id, NULL, NULL FROM customers AS k
     WHERE {scope.format(a="k")} AND NOT EXISTS (SELECT 1 FROM customer_stats AS z WHERE z.customer_id = k.customer_id)
 ) AS e JOIN customers AS c ON c.customer_id = e.customer_id
 WHERE c.purchase_cycle_days IS NOT NULL
-  AND COALESCE(e.base, {_day("c.acquisition_date")}) IS NOT NULL
-  AND COALESCE(e.base, {_day("c.acquisition_date")}) + c.purchase_cycle_days + 1
+  AND COALESCE(e.base, {day_sql("c.acquisition_date")}) IS NOT NULL
+  AND COALESCE(e.base, {day_sql("c.acquisition_date")}) + c.purchase_cycle_days + 1
       <= COALESCE(e.next_day - 1, {OPEN_END})"""
 
 
@@ -186,7 +184,7 @@ def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: n
     """
     rows = conn.execute(
         f"SELECT customer_id, COALESCE(purchase_cycle_days, -1), "
-        f"COALESCE({_day('acquisition_date')}, -9223372036854775808) FROM customers ORDER BY customer_id"
+        f"COALESCE({day_sql('acquisition_date')}, -9223372036854775808) FROM customers ORDER BY customer_id"
     ).fetchall()
     table = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
     out = lapse_arrays(customer_ids, days, table[:, 0], table[:, 1], table[:, 2])
@@ -245,21 +243,14 @@ def lapse_history(db: CustomerDatabase, customer_ids: Iterable[int] | None = Non
     frame = frame.sort_values(["customer_id", "lapse_from"], kind="stable").reset_index(drop=True)
     is_open = frame["lapse_until"].to_numpy(dtype=np.int64) == OPEN_END
 
-    def dates(days: pd.Series) -> np.ndarray:
-        values = days.to_numpy(dtype=float, na_value=np.nan)
-        out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
-        seen = ~np.isnan(values)
-        out[seen] = values[seen].astype(np.int64).astype("datetime64[D]")
-        return out
-
     cleared = np.where(is_open, np.nan, frame["lapse_until"].to_numpy(dtype=float) + 1)
     overdue = pd.array(np.where(is_open, 0, frame["lapse_until"] - frame["lapse_from"] + 1), dtype="Int64")
     overdue[is_open] = pd.NA
     return pd.DataFrame({
         "customer_id": frame["customer_id"].to_numpy(dtype=np.int64),
-        "raised": dates(frame["lapse_from"]),
-        "cleared": dates(pd.Series(cleared)),
-        "measured_from": dates(frame["last_purchase"]),
+        "raised": dates_from_days(frame["lapse_from"]),
+        "cleared": dates_from_days(cleared),
+        "measured_from": dates_from_days(frame["last_purchase"]),
         "days_overdue": overdue,
         "open": is_open,
     })
