@@ -8,87 +8,45 @@ one ``GROUP BY`` for every customer the batch touched, and the triggers and inde
 inside the caller's transaction, so no reader ever sees a gap and a failure rolls everything back.
 The CHECK constraints are not evaluated a second time for the rows of such a batch: the batch was
 checked by the same rules (generated from the same :class:`~crmlab.database.schema.Field`) before it
-was written; every other write, including raw SQL, is still checked by SQLite.
+was written, and ``tests/test_database_rules.py`` holds every CHECK rule on both paths; every other
+write, including raw SQL, is still checked by SQLite.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-from crmlab.database._dates import days_from_labels
-from crmlab.database.lapses import add_for_new_customers, rebuild_from_log, refresh_sql
-from crmlab.database.schema import (
-    INDEX_TABLE,
-    INDEXES,
-    PRIMARY_KEYS,
-    STATS_RECOMPUTE,
-    create_triggers,
-    drop_triggers,
-)
+from crmlab.database import _lapses
+from crmlab.database._dates import MISSING_DAY, days_from_labels
+from crmlab.database._insert import insert_ids, insert_rows
+from crmlab.database._setup import create_triggers, drop_triggers
+from crmlab.database.schema import INDEX_TABLE, INDEXES, PRIMARY_KEYS
 
 __all__ = ["BULK_ROWS", "write_rows"]
 
 #: Batches at least this long are bulk-loaded: triggers off, derived fields recomputed set-wise.
 BULK_ROWS = 20_000
-#: Bound parameters per statement (SQLite allows 32,766).
-_PARAMS = 8_000
 _LOGS = ("transactions", "interactions", "complaints")
+_TOUCHED = "{a}.customer_id IN (SELECT customer_id FROM _touched)"
 
+#: Set-wise recomputation of the maintained fields after a bulk load ({where} restricts the customers).
+STATS_RECOMPUTE: dict[str, tuple[str, str]] = {
+    "transactions": (
+        "customer_stats",
+        "INSERT INTO customer_stats (customer_id, transaction_count, transaction_amount, first_transaction, "
+        "last_transaction) SELECT customer_id, COUNT(*), SUM(amount), MIN(date), MAX(date) FROM transactions "
+        "{where} GROUP BY customer_id",
+    ),
+    "interactions": (
+        "contact_stats",
+        "INSERT INTO contact_stats (customer_id, interaction_count, last_contact) "
+        "SELECT customer_id, COUNT(*), MAX(date) FROM interactions {where} GROUP BY customer_id",
+    ),
+}
 
-def _upsert_sql(table: str, columns: list[str], rows: int) -> str:
-    keys = PRIMARY_KEYS[table]
-    marks = "(" + ", ".join("?" * len(columns)) + ")"
-    updates = [c for c in columns if c not in keys]
-    action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates) if updates else "DO NOTHING"
-    values = ", ".join([marks] * rows)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} ON CONFLICT ({', '.join(keys)}) {action}"
-
-
-def _flat(arrays: list[np.ndarray], start: int, stop: int) -> list:
-    """Rows ``start:stop`` as one flat list of Python values, row after row."""
-    block = np.empty((stop - start, len(arrays)), dtype=object)
-    for j, arr in enumerate(arrays):
-        block[:, j] = arr[start:stop]  # int64/float64 become Python int/float here
-    return block.ravel().tolist()
-
-
-def _chunks(arrays: list[np.ndarray], stop: int, size: int) -> Iterator[list]:
-    for start in range(0, stop, size):
-        yield _flat(arrays, start, start + size)
-
-
-def insert_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray], *,
-                upsert: bool = True) -> int:
-    """Upsert (or plainly insert) the rows given column-wise by ``arrays``, many rows per statement."""
-    n = len(arrays[0]) if arrays else 0
-    size = max(1, _PARAMS // max(1, len(names)))
-    full = (n // size) * size
-
-    def sql(rows: int) -> str:
-        if upsert:
-            return _upsert_sql(table, names, rows)
-        marks = "(" + ", ".join("?" * len(names)) + ")"
-        return f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join([marks] * rows)}"
-
-    if full:
-        conn.executemany(sql(size), _chunks(arrays, full, size))
-    if full < n:
-        conn.execute(sql(n - full), _flat(arrays, full, n))
-    return n
-
-
-def _plain_insert(conn: sqlite3.Connection, table: str, names: list[str], arrays: list[np.ndarray]) -> int:
-    return insert_rows(conn, table, names, arrays, upsert=False)
-
-
-def _refresh_lapses(conn: sqlite3.Connection, scope: str) -> None:
-    for statement in refresh_sql(scope).split(";\n"):
-        if statement.strip():
-            conn.execute(statement)
 
 
 def _ints_or(arrays: list[np.ndarray], names: list[str], name: str, n: int, fill: int) -> np.ndarray:
@@ -102,7 +60,7 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
     """Write a validated batch; large batches into a log or the customer table take the bulk path."""
     n = len(arrays[0]) if arrays else 0
     if n < BULK_ROWS or table not in (*_LOGS, "customers"):
-        return insert_rows(conn, table, names, arrays)
+        return insert_rows(conn, table, names, arrays, upsert_keys=PRIMARY_KEYS[table])
     # Bulk path: indexes rebuilt after the load when the table was empty (one sort instead of n
     # B-tree insertions); for a log with maintained fields, its triggers are off during the load and
     # the fields are recomputed set-wise afterwards for every customer the batch touched.
@@ -123,7 +81,7 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
     # a second time for this batch only; NOT NULL, STRICT types and keys are still enforced by SQLite.
     conn.execute("PRAGMA ignore_check_constraints = ON")
     try:
-        insert_rows(conn, table, names, arrays)
+        insert_rows(conn, table, names, arrays, upsert_keys=PRIMARY_KEYS[table])
     finally:
         conn.execute("PRAGMA ignore_check_constraints = OFF")
     if empty:
@@ -136,23 +94,23 @@ def write_rows(conn: sqlite3.Connection, table: str, names: list[str], arrays: l
         conn.execute(recompute.format(where=where))
         if table == "transactions" and empty:  # the batch is the whole log: lapses with numpy
             owners = np.asarray(arrays[names.index("customer_id")], dtype=np.int64)
-            rebuild_from_log(conn, owners, days_from_labels(arrays[names.index("date")]), _plain_insert)
+            _lapses.rebuild_from_log(conn, owners, days_from_labels(arrays[names.index("date")]))
         elif table == "transactions":
-            _refresh_lapses(conn, "{a}.customer_id IN (SELECT customer_id FROM _touched)")
+            _lapses.refresh(conn, _TOUCHED)
         create_triggers(conn, table)
     if table == "customers":
         if empty:  # no customer can have transactions yet (foreign key): lapses from acquisition only
             ids = np.asarray(arrays[names.index("customer_id")], dtype=np.int64)
             cycle = _ints_or(arrays, names, "purchase_cycle_days", len(ids), -1)
             acquired = (days_from_labels(arrays[names.index("acquisition_date")]) if "acquisition_date" in names
-                        else np.full(len(ids), np.iinfo(np.int64).min))
-            add_for_new_customers(conn, ids, cycle, acquired, _plain_insert)
+                        else np.full(len(ids), MISSING_DAY))
+            _lapses.add_for_new_customers(conn, ids, cycle, acquired)
         else:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS _touched (customer_id INTEGER PRIMARY KEY)")
             conn.execute("DELETE FROM _touched")
             insert_ids(conn, "INSERT OR IGNORE INTO _touched VALUES",
                        np.asarray(arrays[names.index("customer_id")], dtype=np.int64))
-            _refresh_lapses(conn, "{a}.customer_id IN (SELECT customer_id FROM _touched)")
+            _lapses.refresh(conn, _TOUCHED)
         create_triggers(conn, table)
     return n
 
@@ -173,15 +131,3 @@ def _mark_touched(conn: sqlite3.Connection, table: str, names: list[str], arrays
     if "customer_id" in names:
         owners = np.unique(np.asarray(arrays[names.index("customer_id")], dtype=np.int64))
         insert_ids(conn, "INSERT OR IGNORE INTO _touched VALUES", owners)
-
-
-def insert_ids(conn: sqlite3.Connection, head: str, ids: np.ndarray) -> None:
-    """Insert one integer column (``head`` ends with ``VALUES``) in multi-row statements."""
-    ids = np.asarray(ids, dtype=np.int64)
-    size = _PARAMS
-    full = (len(ids) // size) * size
-    if full:
-        sql = f"{head} " + ", ".join(["(?)"] * size)
-        conn.executemany(sql, (ids[i:i + size].tolist() for i in range(0, full, size)))
-    if full < len(ids):
-        conn.execute(f"{head} " + ", ".join(["(?)"] * (len(ids) - full)), ids[full:].tolist())

@@ -6,10 +6,16 @@ import numpy as np
 import pandas as pd
 
 from crmlab._validation import first_ids
+from crmlab.database._dates import MISSING_DAY, labels_from_days, parse_days
 from crmlab.database.schema import PRIMARY_KEYS, TABLES, Field
 
+__all__ = ["refuse_rows", "to_sql_columns", "validate_batch"]
 
-def _fail(caller: str, table: str, df: pd.DataFrame, mask: np.ndarray, field: str, rule: str) -> None:
+# SQLite's INTEGER is a signed 64-bit integer: larger values (uint64 ids above 2**63) would wrap.
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def refuse_rows(caller: str, table: str, df: pd.DataFrame, mask: np.ndarray, field: str, rule: str) -> None:
     """Raise the import error for the first offending row of ``mask``."""
     pos = int(np.flatnonzero(mask)[0])
     key = PRIMARY_KEYS[table][0]
@@ -47,30 +53,28 @@ def _convert(caller: str, table: str, df: pd.DataFrame, field: Field) -> pd.Seri
     if field.kind == "text":
         bad = ~_is_text(col)
         if bad.any():
-            _fail(caller, table, df, bad, field.name, "must be text")
+            refuse_rows(caller, table, df, bad, field.name, "must be text")
         return col
     if field.kind == "date":
-        if pd.api.types.is_datetime64_any_dtype(col):
-            parsed = col
-        else:
-            bad = ~_is_text(col)
-            if bad.any():
-                _fail(caller, table, df, bad, field.name, "must be a date (datetime or 'YYYY-MM-DD' text)")
-            parsed = pd.to_datetime(col, errors="coerce", format="ISO8601")
-            bad = parsed.isna().to_numpy() & ~missing
-            if bad.any():
-                _fail(caller, table, df, bad, field.name, "must be a valid calendar date YYYY-MM-DD")
-        bad = (parsed.dt.normalize() != parsed).to_numpy() & ~missing
+        if not (pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_object_dtype(col)
+                or pd.api.types.is_string_dtype(col) or isinstance(col.dtype, pd.CategoricalDtype)):
+            refuse_rows(caller, table, df, ~missing, field.name,
+                        "must be a date (datetime, date or 'YYYY-MM-DD' text); numbers such as 20240105 are not "
+                        "read as dates: convert them first, e.g. pd.to_datetime(col, format='%Y%m%d')")
+        days, _, bad, timed = parse_days(col)
         if bad.any():
-            _fail(caller, table, df, bad, field.name, "must be a calendar date without a time of day")
-        return parsed
+            refuse_rows(caller, table, df, bad, field.name,
+                        "must be a valid calendar date YYYY-MM-DD between 0001-01-01 and 9999-12-31")
+        if timed.any():
+            refuse_rows(caller, table, df, timed, field.name, "must be a calendar date without a time of day")
+        return pd.Series(pd.array(np.where(missing, None, days), dtype="Int64"), index=col.index, name=col.name)
     if field.kind == "bool":
         if pd.api.types.is_bool_dtype(col):
             return col.astype("Int64") if col.isna().any() else col.astype(np.int64)
         num = pd.to_numeric(col, errors="coerce") if not pd.api.types.is_numeric_dtype(col) else col
         bad = (~num.isin([0, 1]).to_numpy()) & ~missing
         if bad.any():
-            _fail(caller, table, df, bad, field.name, "must be true/false (1/0)")
+            refuse_rows(caller, table, df, bad, field.name, "must be true/false (1/0)")
         return num
     # numeric kinds
     if pd.api.types.is_bool_dtype(col) or not (
@@ -79,18 +83,38 @@ def _convert(caller: str, table: str, df: pd.DataFrame, field: Field) -> pd.Seri
         num = pd.to_numeric(col, errors="coerce")
         bad = num.isna().to_numpy() & ~missing
         if pd.api.types.is_bool_dtype(col) or bad.any():
-            _fail(caller, table, df, bad if bad.any() else ~missing, field.name, f"must be a {field.kind} number")
+            refuse_rows(caller, table, df, bad if bad.any() else ~missing, field.name, f"must be a {field.kind} number")
     else:
         num = col
     values = num.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values) & ~missing
     if bad.any():
-        _fail(caller, table, df, bad, field.name, "must be a finite number")
+        refuse_rows(caller, table, df, bad, field.name, "must be a finite number")
     if field.kind == "int":
         bad = (values != np.round(values)) & ~missing
         if bad.any():
-            _fail(caller, table, df, bad, field.name, "must be a whole number")
+            refuse_rows(caller, table, df, bad, field.name, "must be a whole number")
+        bad = _outside_int64(num) & ~missing
+        if bad.any():
+            refuse_rows(caller, table, df, bad, field.name, f"must be between {_INT_MIN} and {_INT_MAX}")
+        if pd.api.types.is_object_dtype(num) or pd.api.types.is_float_dtype(num):
+            num = pd.Series(pd.array(np.where(missing, None, values), dtype="Int64"), index=num.index,
+                            name=num.name)
     return num
+
+
+def _outside_int64(num: pd.Series) -> np.ndarray:
+    """Mask of values a signed 64-bit integer cannot hold (exact for uint64, object and float columns)."""
+    if pd.api.types.is_unsigned_integer_dtype(num.dtype):
+        return num.to_numpy(dtype=np.uint64, na_value=0) > np.uint64(_INT_MAX)
+    if pd.api.types.is_signed_integer_dtype(num.dtype):
+        return np.zeros(len(num), dtype=bool)
+    if pd.api.types.is_object_dtype(num.dtype):  # Python ints of any size
+        big = np.fromiter((isinstance(v, int) and not _INT_MIN <= v <= _INT_MAX for v in num.to_numpy()),
+                          bool, len(num))
+        return big
+    values = num.to_numpy(dtype=float, na_value=np.nan)
+    return (values >= 2.0**63) | (values < -(2.0**63))
 
 
 def validate_batch(caller: str, table: str, df: pd.DataFrame) -> dict[str, pd.Series]:
@@ -116,7 +140,7 @@ def validate_batch(caller: str, table: str, df: pd.DataFrame) -> dict[str, pd.Se
         col = df[name]
         missing = col.isna().to_numpy()
         if field.required and missing.any():
-            _fail(caller, table, df, missing, name, "is required (missing value)")
+            refuse_rows(caller, table, df, missing, name, "is required (missing value)")
         conv = _convert(caller, table, df, field)
         ok = ~missing
         if field.kind == "text" and field.required:
@@ -124,28 +148,29 @@ def validate_batch(caller: str, table: str, df: pd.DataFrame) -> dict[str, pd.Se
                 col.astype(object).where(ok, "x").astype(str))
             bad = ok & (text.str.strip().str.len() == 0).fillna(False).to_numpy(dtype=bool)
             if bad.any():
-                _fail(caller, table, df, bad, name, "must not be empty")
+                refuse_rows(caller, table, df, bad, name, "must not be empty")
         if field.choices is not None:
             bad = ok & ~conv.isin(field.choices).to_numpy()
             if bad.any():
-                _fail(caller, table, df, bad, name, f"must be one of {list(field.choices)}")
+                refuse_rows(caller, table, df, bad, name, f"must be one of {list(field.choices)}")
         if field.minimum is not None:
             vals = conv.to_numpy(dtype=float, na_value=np.nan)
             bad = ok & ((vals <= field.minimum) if field.strict_min else (vals < field.minimum))
             if bad.any():
-                _fail(caller, table, df, bad, name, f"must be {'>' if field.strict_min else '>='} {field.minimum:g}")
+                op = ">" if field.strict_min else ">="
+                refuse_rows(caller, table, df, bad, name, f"must be {op} {field.minimum:g}")
         if field.maximum is not None:
             vals = conv.to_numpy(dtype=float, na_value=np.nan)
             bad = ok & (vals > field.maximum)
             if bad.any():
-                _fail(caller, table, df, bad, name, f"must be <= {field.maximum:g}")
+                refuse_rows(caller, table, df, bad, name, f"must be <= {field.maximum:g}")
         out[name] = conv
     keys = list(PRIMARY_KEYS[table])
     if len(keys) == 1 and _strictly_increasing(out[keys[0]]):
         return out  # the usual case of a log: increasing ids cannot repeat (O(n), no hashing)
     dup = df.duplicated(subset=keys, keep="first").to_numpy()
     if dup.any():
-        _fail(caller, table, df, dup, keys[0], f"must be unique within the batch ({'+'.join(keys)} repeats)")
+        refuse_rows(caller, table, df, dup, keys[0], f"must be unique within the batch ({'+'.join(keys)} repeats)")
     return out
 
 
@@ -154,24 +179,6 @@ def _strictly_increasing(col: pd.Series) -> bool:
         return False
     values = col.to_numpy()
     return bool(len(values) < 2 or (values[1:] > values[:-1]).all())
-
-
-def _date_labels(col: pd.Series) -> np.ndarray:
-    """ISO text of a datetime column as an object array sharing one ``str`` per distinct day (None = missing)."""
-    days = col.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    missing = np.isnat(days)
-    ints = days.view(np.int64)
-    seen = ints[~missing]
-    if len(seen) and int(seen.max()) - int(seen.min()) < 200_000:
-        # a span of days: label each day of the span once, index by offset (no hashing)
-        lo = int(seen.min())
-        span = np.arange(lo, int(seen.max()) + 1).astype("datetime64[D]")
-        labels = np.append(np.datetime_as_string(span, unit="D").astype(object), None)
-        codes = np.where(missing, len(labels) - 1, ints - lo)
-        return labels[codes]
-    codes, uniques = pd.factorize(days)
-    labels = np.append(np.datetime_as_string(np.asarray(uniques), unit="D").astype(object), None)
-    return labels[codes]
 
 
 def to_sql_columns(table: str, columns: dict[str, pd.Series]) -> list[np.ndarray]:
@@ -186,7 +193,7 @@ def to_sql_columns(table: str, columns: dict[str, pd.Series]) -> list[np.ndarray
         field = fields[name]
         missing = col.isna().to_numpy()
         if field.kind == "date":
-            out.append(_date_labels(col))
+            out.append(labels_from_days(col.to_numpy(dtype=np.int64, na_value=MISSING_DAY)))
         elif field.kind in ("int", "bool", "real"):
             dtype = np.int64 if field.kind != "real" else np.float64
             if missing.any():

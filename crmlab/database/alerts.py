@@ -1,155 +1,42 @@
-"""Alerts as queries: purchase-cycle "business falling" alerts, contact-cycle follow-up reminders, birthdays.
+"""Alerts as queries: the "business falling" alert, its history, follow-up reminders, birthdays.
 
 Chapter 1. Lecture 003's CRM record gives each customer a *purchase strategy*
 (购买策略: a purchase cycle; when a customer goes longer than that without buying,
 the system raises a "business falling" alert, 客户业务下滑提醒) and a *contact
 strategy* (联系策略: a contact cycle; past it, a follow-up reminder, 跟进提醒).
 Lecture 5 adds the anniversary: a card or a gift on the customer's birthday.
-Every alert takes the as-of date as a parameter, so history can be replayed.
 
-How the queries stay fast
--------------------------
-The purchase alert reads the lapses the database keeps for every customer
-(:mod:`crmlab.database.lapses`): one range of one table, for any day. The contact
-reminder is computed from the logs: a customer with cycle :math:`c` is due on day
-:math:`d` iff no contact lies in :math:`[d - c, d]` and there is something to
-measure from. That query compares ISO date *text* only: the window start of every
-cycle value is computed once in Python and bound as a parameter (a ``CASE`` over
-the cycle values, most frequent first). The maintained last contact settles most
-customers; only a customer with contacts on both sides of a past as-of date costs
-a probe of the ``(customer_id, date)`` index.
+The rule, the same for both cycles: a customer with a cycle of :math:`c` days
+is due on day :math:`d` when the latest event (purchase; contact) on or before
+:math:`d` lies more than :math:`c` days back; before the first event, the
+acquisition date counts. Every alert takes the as-of day as a parameter, so
+history can be replayed.
+
+Where the speed comes from (kept out of the functions below): the purchase
+alert reads the lapses the database keeps (:mod:`crmlab.database._lapses`), one
+range of one table for any day; the contact reminder's SQL is tuned for SQLite's
+planner in :mod:`crmlab.database._alert_sql`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_date_arg, check_int
-from crmlab.database._dates import dates_from_days, day_sql
+from crmlab._validation import check_int
+from crmlab.database._alert_sql import contact_sql, window_start
+from crmlab.database._dates import UNIT, dates_from_days, day_sql, iso_dates
+from crmlab.database._lapses import OPEN_END
+from crmlab.database._reads import as_of_label, check_db
+from crmlab.database.core import CustomerDatabase
 
-if TYPE_CHECKING:
-    from crmlab.database.core import CustomerDatabase
-
-__all__ = ["birthday_reminders", "contact_reminders", "purchase_alerts"]
-
-#: Cycle values bound as parameters in the window-start ``CASE`` (rarer values fall back to ``date()``).
-_MAX_BOUND_CYCLES = 48
+__all__ = ["birthday_reminders", "contact_reminders", "lapse_history", "purchase_alerts"]
 
 
-def _as_of(value: Any, caller: str) -> str:
-    """Return ``value`` as an ISO date string, raising a clear error if it is not a date."""
-    return check_date_arg(value, "as_of", caller=caller).strftime("%Y-%m-%d")
-
-
-def _window_start(db: CustomerDatabase, cycle: str, as_of: str, params: dict[str, Any]) -> str:
-    """Return SQL for the first day of each customer's window ``[as_of - cycle, as_of]``, as ISO text.
-
-    The window starts of the most frequent cycle values are bound as parameters (named ``w0``, ``w1``,
-    ...; the cycle values ``k0``, ``k1``, ...) and added to ``params``; any other value is computed by
-    SQLite's ``date()``. ``cycle`` is a column of ``customers`` (from a fixed list, never user text).
-    """
-    rows = db.connection.execute(
-        f"SELECT {cycle}, COUNT(*) AS n FROM customers WHERE {cycle} IS NOT NULL GROUP BY {cycle} "
-        f"ORDER BY n DESC, {cycle} LIMIT {_MAX_BOUND_CYCLES}"
-    ).fetchall()
-    day = np.datetime64(as_of, "D")
-    whens = []
-    for i, (value, _) in enumerate(rows):
-        params[f"k{i}"] = int(value)
-        start = day - np.timedelta64(int(value), "D")
-        # before year 1 every date lies in the window; '0000-01-01' sorts before any ISO date
-        params[f"w{i}"] = str(start) if start >= np.datetime64("0001-01-01") else "0000-01-01"
-        whens.append(f"WHEN :k{i} THEN :w{i}")
-    fallback = f"COALESCE(date(:as_of, '-' || c.{cycle} || ' days'), '0000-01-01')"
-    return f"CASE c.{cycle} {' '.join(whens)} ELSE {fallback} END" if whens else fallback
-
-
-def _sweep(db: CustomerDatabase, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
-    """Run an alert query; return its column names and rows."""
-    cur = db.connection.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
-
-
-def _since(last: list[np.ndarray], labels: list[str], acquired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the date measured from (latest event on or before as-of, else acquisition) and its basis."""
-    since = np.full(len(acquired), np.datetime64("NaT"), dtype="datetime64[ns]")
-    basis = np.full(len(acquired), "acquisition date", dtype=object)
-    for dates, label in zip(last, labels, strict=True):
-        newer = ~np.isnat(dates) & (np.isnat(since) | (dates > since))  # ties keep the earlier source
-        since[newer] = dates[newer]
-        basis[newer] = label
-    missing = np.isnat(since)
-    since[missing] = acquired[missing]
-    return since, basis
-
-
-def _alert_frame(names: list[str], rows: list[tuple], as_of: str, cycle: str, last: dict[str, str],
-                 keep: list[str]) -> pd.DataFrame:
-    """Build an alert's result column-wise: days since/overdue in numpy, most overdue first.
-
-    ``last`` maps the event-date columns to their basis labels; ``keep`` lists the output columns
-    before ``since``, ``basis``, ``days_since`` and ``days_overdue``.
-    """
-    block = np.array(rows, dtype=object).reshape(len(rows), len(names))  # one C-level pass over the rows
-    raw = {name: block[:, j] for j, name in enumerate(names)}
-    dates = {c: dates_from_days(raw[c]) for c in [*last, "acquisition_date"]}
-    since, basis = _since([dates[c] for c in last], list(last.values()), dates["acquisition_date"])
-    ids = raw["customer_id"].astype(np.int64)
-    cycles = raw[cycle].astype(np.int64)
-    days_since = (np.datetime64(as_of, "ns") - since).astype("timedelta64[D]").astype(np.int64)
-    days_overdue = days_since - cycles
-    order = np.lexsort((ids, -days_overdue))
-    columns: dict[str, Any] = {}
-    for col in keep:
-        if col in dates:
-            columns[col] = dates[col][order]
-        elif col == "customer_id":
-            columns[col] = ids[order]
-        elif col == cycle:
-            columns[col] = cycles[order]
-        else:
-            columns[col] = pd.Series(raw[col][order]).infer_objects()
-    columns.update(since=since[order], basis=basis[order], days_since=days_since[order],
-                   days_overdue=days_overdue[order])
-    return pd.DataFrame(columns)
-
-
-# The pieces of the alert queries ({start}: the window start of the customer's cycle, ISO text).
-# Purchases: the maintained first/last purchase settle the question unless the customer bought both
-# before the window and after :as_of (a replay of the past); then one probe of the log's index answers.
-_PURCHASE_IN_WINDOW = """CASE
-        WHEN s.first_transaction IS NULL OR s.first_transaction > :as_of THEN 0
-        WHEN s.last_transaction <= :as_of THEN s.last_transaction >= {start}
-        WHEN s.first_transaction >= {start} THEN 1
-        ELSE EXISTS (SELECT 1 FROM transactions AS t WHERE t.customer_id = c.customer_id
-                     AND t.date >= {start} AND t.date <= :as_of) END"""
-_LAST_PURCHASE = """CASE
-        WHEN s.first_transaction IS NULL OR s.first_transaction > :as_of THEN NULL
-        WHEN s.last_transaction <= :as_of THEN s.last_transaction
-        ELSE (SELECT t.date FROM transactions AS t WHERE t.customer_id = c.customer_id AND t.date <= :as_of
-              ORDER BY t.date DESC LIMIT 1) END"""
-# Contacts: only the last contact is maintained, so a replay probes for a contact in the window, and,
-# when the acquisition date does not settle it, for any contact on or before :as_of.
-_CONTACT_IN_WINDOW = """CASE
-        WHEN k.last_contact IS NULL THEN 0
-        WHEN k.last_contact <= :as_of THEN k.last_contact >= {start}
-        ELSE EXISTS (SELECT 1 FROM interactions AS e WHERE e.customer_id = c.customer_id
-                     AND e.date >= {start} AND e.date <= :as_of) END"""
-_ANY_CONTACT = """CASE
-        WHEN k.last_contact IS NULL THEN 0
-        WHEN k.last_contact <= :as_of THEN 1
-        ELSE EXISTS (SELECT 1 FROM interactions AS e WHERE e.customer_id = c.customer_id
-                     AND e.date <= :as_of) END"""
-_LAST_CONTACT = """CASE
-        WHEN k.last_contact IS NULL THEN NULL
-        WHEN k.last_contact <= :as_of THEN k.last_contact
-        ELSE (SELECT e.date FROM interactions AS e WHERE e.customer_id = c.customer_id AND e.date <= :as_of
-              ORDER BY e.date DESC LIMIT 1) END"""
-
-# A customer is overdue on :day iff one of their purchase lapses contains it (crmlab.database.lapses);
+# A customer is overdue on :day iff one of their purchase lapses contains it (crmlab.database._lapses);
 # the table is clustered by lapse_until, so this reads one range of it, whatever the day.
 _PURCHASE_SQL = """
 SELECT l.customer_id, c.name, c.purchase_cycle_days, {acquired} AS acquisition_date, l.last_purchase
@@ -195,7 +82,7 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
     Notes
     -----
     The query reads the table ``purchase_lapses``, which the database keeps
-    for every customer (:mod:`crmlab.database.lapses`): the intervals of days
+    for every customer (:mod:`crmlab.database._lapses`): the intervals of days
     on which the customer is past the cycle. The customers overdue on
     ``as_of`` are the lapses containing that day, one range of the table, so
     replaying a past day costs the same as today's alert.
@@ -215,7 +102,8 @@ def purchase_alerts(db: CustomerDatabase, as_of: Any) -> pd.DataFrame:
        customer_id  days_since  days_overdue
     0            1          60            30
     """
-    day = _as_of(as_of, "purchase_alerts")
+    check_db(db, "purchase_alerts")
+    day = as_of_label(as_of, "purchase_alerts")
     params = {"as_of": day, "day": int(np.datetime64(day, "D").astype(np.int64))}
     names, rows = _sweep(db, _PURCHASE_SQL.format(acquired=day_sql("c.acquisition_date")), params)
     keep = ["customer_id", "name", "purchase_cycle_days", "last_purchase"]
@@ -255,6 +143,11 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
     --------
     purchase_alerts
 
+    Notes
+    -----
+    How the query avoids a search of the log per customer is explained in
+    :mod:`crmlab.database._alert_sql`.
+
     Examples
     --------
     >>> import pandas as pd
@@ -266,34 +159,81 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
        customer_id             basis  days_overdue
     0            1  acquisition date            17
     """
-    day = _as_of(as_of, "contact_reminders")
+    check_db(db, "contact_reminders")
+    day = as_of_label(as_of, "contact_reminders")
     if not isinstance(count_purchases, bool):
         raise TypeError(f"contact_reminders(): 'count_purchases' must be a bool; got {count_purchases!r}.")
     params: dict[str, Any] = {"as_of": day}
-    start = _window_start(db, "contact_cycle_days", day, params)
-    acquired = day_sql("c.acquisition_date")
-    columns = f"c.customer_id, c.name, c.contact_cycle_days, c.contact_channel, {acquired} AS acquisition_date"
-    joins = "LEFT JOIN contact_stats AS k ON k.customer_id = c.customer_id"
-    quiet = f"NOT {_CONTACT_IN_WINDOW.format(start=start)}"
-    measurable = f"c.acquisition_date < {start} OR {_ANY_CONTACT}"
+    sql = contact_sql(window_start(db.connection, "contact_cycle_days", day, params), count_purchases)
     last = {"last_contact": "last contact"}
     if count_purchases:
-        columns += f", {day_sql(_LAST_PURCHASE)} AS last_purchase"
-        joins += " LEFT JOIN customer_stats AS s ON s.customer_id = c.customer_id"
-        quiet += f" AND NOT {_PURCHASE_IN_WINDOW.format(start=start)}"
-        measurable += " OR s.first_transaction <= :as_of"
         last["last_purchase"] = "last purchase"
-    sql = f"""
-SELECT {columns}, {day_sql(_LAST_CONTACT)} AS last_contact
-FROM customers AS c {joins}
-WHERE c.contact_cycle_days IS NOT NULL
-  AND (c.acquisition_date IS NULL OR c.acquisition_date <= :as_of)
-  AND {quiet}
-  AND ({measurable})
-"""
     names, rows = _sweep(db, sql, params)
     keep = ["customer_id", "name", "contact_cycle_days", "contact_channel", "last_contact"]
     return _alert_frame(names, rows, day, "contact_cycle_days", last, keep)
+
+
+def lapse_history(db: CustomerDatabase, customer_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """List the "business falling" alerts each customer has had: when raised, and which purchase cleared them.
+
+    Chapter 1. Reads the table ``purchase_lapses`` that the database keeps.
+
+    Parameters
+    ----------
+    db : CustomerDatabase
+        The database.
+    customer_ids : iterable of int, optional
+        Only these customers (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lapse, by customer and date: ``customer_id``, ``raised`` (the first day past the
+        cycle), ``cleared`` (the day of the purchase that ended it; NaT while it is open),
+        ``measured_from`` (the last purchase before it; NaT when measured from the acquisition date),
+        ``days_overdue`` (``cleared - raised``; missing while open) and ``open``.
+
+    See Also
+    --------
+    purchase_alerts : the lapses open on a given day.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.database import CustomerDatabase
+    >>> db = CustomerDatabase()
+    >>> _ = db.import_frame("customers", pd.DataFrame({"customer_id": [1], "customer_type": "individual",
+    ...     "name": ["Ann"], "purchase_cycle_days": [30], "acquisition_date": ["2024-01-01"]}))
+    >>> _ = db.import_frame("transactions", pd.DataFrame({"transaction_id": [1, 2], "customer_id": [1, 1],
+    ...     "date": ["2024-01-10", "2024-04-01"], "amount": [10.0, 12.0]}))
+    >>> lapse_history(db)[["raised", "cleared", "days_overdue", "open"]]
+          raised    cleared  days_overdue   open
+    0 2024-02-10 2024-04-01            51  False
+    1 2024-05-02        NaT          <NA>   True
+    """
+    check_db(db, "lapse_history")
+    sql = "SELECT customer_id, lapse_from, lapse_until, last_purchase FROM purchase_lapses"
+    if customer_ids is None:
+        frame = db.query(sql)
+    else:  # through the customer index, a few hundred ids per statement
+        wanted = np.unique(np.asarray(list(customer_ids), dtype=np.int64)).tolist()
+        parts = [db.query(f"{sql} WHERE customer_id IN ({', '.join('?' * len(chunk))})", chunk)
+                 for chunk in (wanted[i:i + 500] for i in range(0, len(wanted), 500))]
+        frame = pd.concat(parts, ignore_index=True) if parts else db.query(f"{sql} WHERE 0")
+    frame = frame.sort_values(["customer_id", "lapse_from"], kind="stable").reset_index(drop=True)
+    is_open = frame["lapse_until"].to_numpy(dtype=np.int64) == OPEN_END
+
+    cleared = np.where(is_open, np.nan, frame["lapse_until"].to_numpy(dtype=float) + 1)
+    overdue = pd.array(np.where(is_open, 0, frame["lapse_until"] - frame["lapse_from"] + 1), dtype="Int64")
+    overdue[is_open] = pd.NA
+    return pd.DataFrame({
+        "customer_id": frame["customer_id"].to_numpy(dtype=np.int64),
+        "raised": dates_from_days(frame["lapse_from"]),
+        "cleared": dates_from_days(cleared),
+        "measured_from": dates_from_days(frame["last_purchase"]),
+        "days_overdue": overdue,
+        "open": is_open,
+    })
 
 
 def birthday_reminders(db: CustomerDatabase, as_of: Any, *, within_days: int = 7) -> pd.DataFrame:
@@ -334,10 +274,11 @@ def birthday_reminders(db: CustomerDatabase, as_of: Any, *, within_days: int = 7
        customer_id  days_until  age_then
     0            1           3        34
     """
-    day = pd.Timestamp(_as_of(as_of, "birthday_reminders"))
+    check_db(db, "birthday_reminders")
+    day = pd.Timestamp(as_of_label(as_of, "birthday_reminders"))
     within_days = check_int(within_days, "within_days", caller="birthday_reminders", minimum=0, maximum=366)
     frame = db.query("SELECT customer_id, name, birth_date FROM customers WHERE birth_date IS NOT NULL")
-    born = pd.to_datetime(frame["birth_date"], format="ISO8601")
+    born = iso_dates(frame["birth_date"])
     month = born.dt.month.to_numpy()
     dom = born.dt.day.to_numpy()
 
@@ -348,9 +289,60 @@ def birthday_reminders(db: CustomerDatabase, as_of: Any, *, within_days: int = 7
 
     this_year = anniversary(day.year)
     nxt = this_year.where(this_year >= day, anniversary(day.year + 1))
-    frame["birth_date"] = born.astype("datetime64[ns]")
-    frame["next_birthday"] = nxt.astype("datetime64[ns]")
+    frame["birth_date"] = born.astype(UNIT)
+    frame["next_birthday"] = nxt.astype(UNIT)
     frame["days_until"] = (nxt - day).dt.days.astype(np.int64)
     frame["age_then"] = (nxt.dt.year - born.dt.year).astype(np.int64)
     frame = frame[frame["days_until"] <= within_days]
     return frame.sort_values(["days_until", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+# -- building an alert's result ----------------------------------------------------------------------------
+def _sweep(db: CustomerDatabase, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    """Run an alert query; return its column names and rows."""
+    cur = db.connection.execute(sql, params)
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+def _since(last: list[np.ndarray], labels: list[str], acquired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the date measured from (latest event on or before as-of, else acquisition) and its basis."""
+    since = np.full(len(acquired), np.datetime64("NaT"), dtype=UNIT)
+    basis = np.full(len(acquired), "acquisition date", dtype=object)
+    for dates, label in zip(last, labels, strict=True):
+        newer = ~np.isnat(dates) & (np.isnat(since) | (dates > since))  # ties keep the earlier source
+        since[newer] = dates[newer]
+        basis[newer] = label
+    missing = np.isnat(since)
+    since[missing] = acquired[missing]
+    return since, basis
+
+
+def _alert_frame(names: list[str], rows: list[tuple], as_of: str, cycle: str, last: dict[str, str],
+                 keep: list[str]) -> pd.DataFrame:
+    """Build an alert's result column-wise: days since/overdue in numpy, most overdue first.
+
+    ``last`` maps the event-date columns to their basis labels; ``keep`` lists the output columns
+    before ``since``, ``basis``, ``days_since`` and ``days_overdue``.
+    """
+    block = np.array(rows, dtype=object).reshape(len(rows), len(names))  # one C-level pass over the rows
+    raw = {name: block[:, j] for j, name in enumerate(names)}
+    dates = {c: dates_from_days(raw[c]) for c in [*last, "acquisition_date"]}
+    since, basis = _since([dates[c] for c in last], list(last.values()), dates["acquisition_date"])
+    ids = raw["customer_id"].astype(np.int64)
+    cycles = raw[cycle].astype(np.int64)
+    days_since = (np.datetime64(as_of, "D").astype(UNIT) - since).astype("timedelta64[D]").astype(np.int64)
+    days_overdue = days_since - cycles
+    order = np.lexsort((ids, -days_overdue))
+    columns: dict[str, Any] = {}
+    for col in keep:
+        if col in dates:
+            columns[col] = dates[col][order]
+        elif col == "customer_id":
+            columns[col] = ids[order]
+        elif col == cycle:
+            columns[col] = cycles[order]
+        else:
+            columns[col] = pd.Series(raw[col][order]).infer_objects()
+    columns.update(since=since[order], basis=basis[order], days_since=days_since[order],
+                   days_overdue=days_overdue[order])
+    return pd.DataFrame(columns)

@@ -10,15 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_in_choices
-from crmlab.database import alerts as _alerts
-from crmlab.database import io as _io
-from crmlab.database import quality as _quality
-from crmlab.database import views as _views
+from crmlab._validation import check_in_choices, check_number, first_ids
+from crmlab.database import _import, _setup
 from crmlab.database._dates import iso_dates
-from crmlab.database.schema import PRIMARY_KEYS, SCHEMA_VERSION, TABLES, create_schema, upgrade_schema
+from crmlab.database._files import DatabaseFileError, check_header, explain
+from crmlab.database.schema import PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 
-__all__ = ["CustomerDatabase"]
+__all__ = ["CustomerDatabase", "DatabaseFileError"]
 
 _SYNC = ("OFF", "NORMAL", "FULL")
 
@@ -38,6 +36,23 @@ def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _whole_ids(values: Iterable[Any], name: str, caller: str) -> list[int]:
+    """Ids as Python ints, refusing anything that is not a whole number a database key can hold."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{caller}(): '{name}' must be an iterable of integer ids; got {type(values).__name__}.")
+    ids = pd.Series(list(values), dtype=object)
+    num = pd.to_numeric(ids, errors="coerce").astype(float)
+    exact = np.array([isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in ids], dtype=bool)
+    whole = exact | (np.isfinite(num) & (num == np.round(num))).to_numpy()
+    big = np.array([int(v) > 2**63 - 1 or int(v) < -(2**63) if ok else False
+                    for v, ok in zip(ids, whole, strict=True)], dtype=bool)
+    bad = ~whole | big
+    if bad.any():
+        raise ValueError(f"{caller}(): '{name}' must hold whole-number ids between -2**63 and 2**63-1; "
+                         f"{int(bad.sum())} do not, first: {first_ids(ids[bad])}.")
+    return [int(v) for v in ids]
+
+
 class CustomerDatabase:
     """A customer database (客户数据库) held in SQLite, a file or in memory.
 
@@ -49,9 +64,15 @@ class CustomerDatabase:
     first and last transaction — live in ``customer_stats``, written only by
     triggers on the transaction log, and are shown with the profile in the view
     ``customer_record``. The database also keeps every customer's purchase
-    lapses (``purchase_lapses``, :mod:`crmlab.database.lapses`), from which the
+    lapses (``purchase_lapses``, :mod:`crmlab.database._lapses`), from which the
     "business falling" alert of any day is read. A file written by an earlier
     version of the schema is upgraded when it is opened.
+
+    Writes are methods (``import_frame``, ``import_tables``, ``import_csv``,
+    ``import_world``, ``add_categories``, ``delete``, ``execute``); reads are
+    functions of the database (:func:`crmlab.database.purchase_alerts`,
+    :func:`crmlab.database.customer_360`, ...), plus the plain accessors
+    ``query``, ``table``, ``counts`` and ``customer_record``.
 
     Parameters
     ----------
@@ -61,15 +82,28 @@ class CustomerDatabase:
         SQLite's ``PRAGMA synchronous``. ``"OFF"`` makes large imports faster;
         a crash of the operating system (not of Python) may then corrupt the
         file. Atomic rollback of a failed import works in every mode.
+    timeout : float, default=5.0
+        Seconds to wait for another connection's lock before giving up with a
+        :class:`DatabaseFileError`.
+    read_only : bool, default=False
+        Open an existing file for reading only; every write then raises a
+        :class:`DatabaseFileError`.
 
     Attributes
     ----------
     path : str
         The database path.
 
+    Raises
+    ------
+    DatabaseFileError
+        If the file is not an SQLite database, is truncated, cannot be opened,
+        stays locked longer than ``timeout``, was written by a newer crmlab, or
+        needs an upgrade it cannot be given (read-only).
+
     See Also
     --------
-    crmlab.database.import_frame, crmlab.database.purchase_alerts, crmlab.database.customer_360,
+    crmlab.database.purchase_alerts, crmlab.database.customer_360,
     crmlab.database.data_quality_report, crmlab.database.export_tables
 
     Notes
@@ -96,12 +130,37 @@ class CustomerDatabase:
     1            2                  1                12.0       2024-02-10
     """
 
-    def __init__(self, path: str | Path = ":memory:", *, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, synchronous: str = "NORMAL", timeout: float = 5.0,
+                 read_only: bool = False) -> None:
         check_in_choices(synchronous, "synchronous", _SYNC, caller="CustomerDatabase")
         if not isinstance(path, (str, Path)):
             raise TypeError(f"CustomerDatabase(): 'path' must be a str or Path; got {type(path).__name__}.")
+        self.timeout = check_number(timeout, "timeout", caller="CustomerDatabase", minimum=0)
+        if not isinstance(read_only, bool):
+            raise TypeError(f"CustomerDatabase(): 'read_only' must be a bool; got {read_only!r}.")
         self.path = str(path)
-        self._conn = sqlite3.connect(self.path, isolation_level=None)
+        if read_only and (self.path == ":memory:" or not Path(self.path).is_file()):
+            raise DatabaseFileError(f"CustomerDatabase(): read_only=True needs an existing database file; "
+                                    f"{self.path!r} is not one.")
+        check_header(self.path)
+        try:
+            if read_only:
+                self._conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True,
+                                             isolation_level=None, timeout=self.timeout)
+            else:
+                self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.timeout)
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path, self.timeout, "opening") from exc
+        try:
+            self._open(synchronous)
+        except sqlite3.Error as exc:
+            self._conn.close()
+            if isinstance(exc, DatabaseFileError):
+                raise
+            raise explain(exc, self.path, self.timeout, "opening") from exc
+
+    def _open(self, synchronous: str) -> None:
+        """Set the connection up; create the schema in a new file, upgrade an old one."""
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.execute(f"PRAGMA synchronous = {synchronous}")
         self._conn.execute("PRAGMA temp_store = MEMORY")
@@ -111,24 +170,27 @@ class CustomerDatabase:
         exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'customer_record'").fetchone()
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if exists and version > SCHEMA_VERSION:
-            self._conn.close()
-            raise ValueError(f"CustomerDatabase(): {self.path!r} has schema version {version}, written by a newer "
-                             f"crmlab; this one reads version {SCHEMA_VERSION} and older.")
-        if not exists or version < SCHEMA_VERSION:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                if exists:
-                    upgrade_schema(self._conn)
-                else:
-                    create_schema(self._conn)
-                self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                self._conn.close()
-                raise sqlite3.OperationalError(
-                    f"CustomerDatabase(): {self.path!r} uses schema version {version} and could not be brought "
-                    f"to version {SCHEMA_VERSION} ({exc}); open a writable copy once to upgrade it.") from exc
+            raise DatabaseFileError(
+                f"CustomerDatabase(): {self.path!r} has schema version {version}, written by a newer crmlab; this "
+                f"one reads version {SCHEMA_VERSION} and older. Upgrade crmlab to open it.")
+        if exists and version == SCHEMA_VERSION:
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            if exists:
+                _setup.upgrade_schema(self._conn)
+            else:
+                _setup.create_schema(self._conn)
+            self._conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if not exists:
+                raise
+            reason = explain(exc, self.path, self.timeout, "upgrading")
+            raise DatabaseFileError(
+                f"CustomerDatabase(): {self.path!r} uses schema version {version} and could not be brought "
+                f"to version {SCHEMA_VERSION} ({reason}); open a writable copy once to upgrade it.") from exc
 
     # -- plumbing -------------------------------------------------------------------------------------------
     @property
@@ -177,7 +239,10 @@ class CustomerDatabase:
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> int:
         """Run one parameterised write statement (committed at once); return the rows changed."""
-        return self._conn.execute(sql, params).rowcount
+        try:
+            return self._conn.execute(sql, params).rowcount
+        except sqlite3.OperationalError as exc:
+            raise explain(exc, self.path, self.timeout, "writing to") from exc
 
     def table(self, name: str) -> pd.DataFrame:
         """Return a whole table (or the ``customer_record`` view) with date columns as datetimes.
@@ -206,7 +271,7 @@ class CustomerDatabase:
         """Return the full customer record: profile + system-maintained fields (the lecture's record)."""
         if customer_ids is None:
             return self.table("customer_record")
-        ids = [int(i) for i in np.asarray(list(customer_ids), dtype=np.int64)]
+        ids = _whole_ids(customer_ids, "customer_ids", "CustomerDatabase.customer_record")
         frame = self.query(
             f"SELECT * FROM customer_record WHERE customer_id IN ({', '.join('?' * len(ids))}) ORDER BY customer_id",
             ids,
@@ -214,27 +279,158 @@ class CustomerDatabase:
         return _parse_dates(frame)
 
     # -- writes ---------------------------------------------------------------------------------------------
+    def _import(self, tables: Mapping[str, pd.DataFrame], add_categories: bool, caller: str) -> dict[str, int]:
+        def locked(exc: sqlite3.OperationalError) -> Exception:
+            return explain(exc, self.path, self.timeout, f"{caller} into")
+
+        if not isinstance(add_categories, bool):
+            raise TypeError(f"{caller}(): 'add_categories' must be a bool; got {add_categories!r}.")
+        try:
+            return _import.import_tables(self._conn, tables, add_categories=add_categories, caller=caller,
+                                         on_locked=locked)
+        except DatabaseFileError:
+            raise
+        except sqlite3.OperationalError as exc:
+            raise locked(exc) from exc
+
     def import_frame(self, table: str, data: pd.DataFrame, *, add_categories: bool = False) -> int:
-        """Atomic upsert of one DataFrame; see :func:`crmlab.database.import_frame`."""
-        return _io.import_frame(self, table, data, add_categories=add_categories)
+        """Import one DataFrame into ``table``, atomically, updating rows whose key exists (upsert).
+
+        Chapter 1. The batch is checked against every rule of the table; the first
+        bad row stops the import with an error naming the row, the field and the
+        rule, and nothing is written. Rows whose key (``customer_id``,
+        ``transaction_id``, ...) is already in the database are updated in the
+        columns the frame carries; the other columns keep their values.
+
+        Parameters
+        ----------
+        table : {"customers", "transactions", "interactions", "complaints", "preferences", "product_categories"}
+            Target table.
+        data : pandas.DataFrame
+            Columns named as in the table (see :data:`crmlab.database.schema.TABLES`); the key column is
+            required, other columns optional. Dates may be datetimes (of any unit), ``datetime.date``
+            objects or ISO ``YYYY-MM-DD`` text, from 0001-01-01 to 9999-12-31; a timezone-aware value
+            keeps its local calendar date (``2024-01-05T00:00+08:00`` is 2024-01-05).
+        add_categories : bool, default=False
+            For transactions: register unseen product categories in the system dictionary instead of
+            rejecting the batch.
+
+        Returns
+        -------
+        int
+            Number of rows written (inserted or updated).
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a DataFrame.
+        ValueError
+            If ``table`` is unknown, a column is not in the table, or a row breaks a rule
+            (``"row 3 (transaction_id=4) of 'transactions', field 'amount' breaks the rule: amount must be > 0"``).
+        DatabaseFileError
+            If the file is read-only or stays locked by another connection longer than the timeout.
+
+        See Also
+        --------
+        import_tables, import_csv, import_world, crmlab.database.export_tables
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> db = CustomerDatabase()
+        >>> db.import_frame("customers", pd.DataFrame({"customer_id": [1], "customer_type": ["individual"],
+        ...                                            "name": ["O'Brien"]}))
+        1
+        >>> db.query("SELECT name FROM customers")["name"].tolist()
+        ["O'Brien"]
+        """
+        return self._import({table: data}, add_categories, "import_frame")[table]
 
     def import_tables(self, tables: Mapping[str, pd.DataFrame], *, add_categories: bool = False) -> dict[str, int]:
-        """Atomic upsert of several tables in one transaction; see :func:`crmlab.database.import_tables`."""
-        return _io.import_tables(self, tables, add_categories=add_categories)
+        """Import several tables in ONE transaction: all of them, or nothing.
+
+        Chapter 1. Tables are written parents first (categories, customers, then
+        the logs), so a batch may bring new customers and their transactions
+        together. See :meth:`import_frame` for the rules.
+
+        Parameters
+        ----------
+        tables : mapping of str to pandas.DataFrame
+            Table name -> rows.
+        add_categories : bool, default=False
+            Register unseen product categories instead of rejecting the batch.
+
+        Returns
+        -------
+        dict of str to int
+            Rows written per table.
+
+        Raises
+        ------
+        TypeError, ValueError, DatabaseFileError
+            As :meth:`import_frame`; on any error nothing at all is written.
+        """
+        return self._import(tables, add_categories, "import_tables")
 
     def import_csv(self, path: str | Path, table: str, *, add_categories: bool = False) -> int:
-        """Atomic upsert of a CSV file; see :func:`crmlab.database.import_csv`."""
-        return _io.import_csv(self, path, table, add_categories=add_categories)
+        """Import a CSV file into ``table`` (atomic upsert, see :meth:`import_frame`).
+
+        Chapter 1. Every column is read as text and checked by the table's rules, so
+        a value such as ``"12x"`` in a numeric column is reported by row.
+
+        Parameters
+        ----------
+        path : str or Path
+            CSV file with a header row naming the table's columns.
+        table : str
+            Target table.
+        add_categories : bool, default=False
+            See :meth:`import_frame`.
+
+        Returns
+        -------
+        int
+            Rows written.
+
+        Raises
+        ------
+        ValueError, DatabaseFileError
+            As :meth:`import_frame`.
+        """
+        return self._import({table: _import.csv_frame(path, table)}, add_categories, "import_csv")[table]
 
     def import_world(self, world: Any) -> dict[str, int]:
-        """Atomic import of a generated customer world; see :func:`crmlab.database.import_world`."""
-        return _io.import_world(self, world)
+        """Import a generated :class:`crmlab.synth.CustomerWorld` in one atomic transaction.
+
+        Chapter 1. Customers (profile fields the schema holds), their ``preferred_*``
+        profile fields as rows of ``preferences``, transactions (new product
+        categories are registered in the system dictionary), complaints and
+        interactions. Profile columns the schema does not hold (e.g. ``age``,
+        derived from ``birth_date``) are not stored.
+
+        Parameters
+        ----------
+        world : CustomerWorld
+            The output of :func:`crmlab.synth.make_customer_world`.
+
+        Returns
+        -------
+        dict
+            Rows written per table.
+
+        Raises
+        ------
+        ValueError, DatabaseFileError
+            If any row of any table breaks a rule (then nothing at all is imported), or the file cannot be
+            written.
+        """
+        return self._import(_import.world_tables(world), True, "import_world")
 
     def add_categories(self, categories: Iterable[str]) -> int:
         """Register product categories in the system dictionary (系统字典); return how many were new."""
         frame = pd.DataFrame({"category": sorted(set(categories))})
         before = self.counts()["product_categories"]
-        _io.import_frame(self, "product_categories", frame)
+        self._import({"product_categories": frame}, False, "add_categories")
         return self.counts()["product_categories"] - before
 
     def delete(self, table: str, ids: Iterable[int]) -> int:
@@ -246,42 +442,17 @@ class CustomerDatabase:
         check_in_choices(table, "table", ["customers", "transactions", "interactions", "complaints"],
                          caller="CustomerDatabase.delete")
         key = PRIMARY_KEYS[table][0]
-        values = [(int(i),) for i in np.asarray(list(ids), dtype=np.int64)]
-        self._conn.execute("BEGIN IMMEDIATE")
+        values = [(i,) for i in _whole_ids(ids, "ids", "CustomerDatabase.delete")]
         try:
-            # rowcount counts the rows this statement deleted, not those its triggers and cascades changed
-            changed = self._conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", values).rowcount
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                # rowcount counts the rows this statement deleted, not those its triggers and cascades changed
+                changed = self._conn.executemany(f"DELETE FROM {table} WHERE {key} = ?", values).rowcount
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise explain(exc, self.path, self.timeout, "deleting from") from exc
         return changed
-
-    def export(self, *, salt: str | None = None, folder: str | Path | None = None) -> dict[str, pd.DataFrame]:
-        """Export every table, pseudonymised with ``salt``; see :func:`crmlab.database.export_tables`."""
-        return _io.export_tables(self, salt=salt, folder=folder)
-
-    # -- reads ----------------------------------------------------------------------------------------------
-    def purchase_alerts(self, as_of: Any, **kwargs: Any) -> pd.DataFrame:
-        """List customers past their purchase cycle; see :func:`crmlab.database.purchase_alerts`."""
-        return _alerts.purchase_alerts(self, as_of, **kwargs)
-
-    def contact_reminders(self, as_of: Any, **kwargs: Any) -> pd.DataFrame:
-        """List customers past their contact cycle; see :func:`crmlab.database.contact_reminders`."""
-        return _alerts.contact_reminders(self, as_of, **kwargs)
-
-    def birthday_reminders(self, as_of: Any, **kwargs: Any) -> pd.DataFrame:
-        """List birthdays coming up; see :func:`crmlab.database.birthday_reminders`."""
-        return _alerts.birthday_reminders(self, as_of, **kwargs)
-
-    def customer_360(self, customer_id: int, **kwargs: Any) -> _views.Customer360:
-        """Return one customer's 360° view; see :func:`crmlab.database.customer_360`."""
-        return _views.customer_360(self, customer_id, **kwargs)
-
-    def preference_lookup(self, **kwargs: Any) -> pd.DataFrame:
-        """Look up what a customer prefers; see :func:`crmlab.database.preference_lookup`."""
-        return _views.preference_lookup(self, **kwargs)
-
-    def quality_report(self, **kwargs: Any) -> _quality.QualityReport:
-        """Return the data-quality report; see :func:`crmlab.database.data_quality_report`."""
-        return _quality.data_quality_report(self, **kwargs)

@@ -10,16 +10,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from crmlab._validation import check_number, first_ids
+from crmlab.database._reads import check_db
+from crmlab.database.core import CustomerDatabase
 from crmlab.database.schema import TABLES
-
-if TYPE_CHECKING:
-    from crmlab.database.core import CustomerDatabase
 
 __all__ = ["EMAIL_PATTERN", "QualityReport", "data_quality_report", "normalise_phone"]
 
@@ -166,6 +164,7 @@ def data_quality_report(
     name_similarity = check_number(
         name_similarity, "name_similarity", caller="data_quality_report", minimum=0.0, maximum=1.0, strict_min=True
     )
+    check_db(db, "data_quality_report")
     cust = db.query("SELECT customer_id, name, phone, email, address, " + ", ".join(
         sorted(set(required) - {"name", "phone", "email", "address"}) or ["NULL AS _"]) + " FROM customers "
         "ORDER BY customer_id")

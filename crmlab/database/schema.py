@@ -20,16 +20,16 @@ Tables
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crmlab.database.lapses import LAPSES_DDL, LAPSES_INDEX, refresh_sql
+from crmlab.database import _lapses
 
 __all__ = [
     "CUSTOMER_CATEGORIES",
     "CUSTOMER_TYPES",
     "INDEXES",
+    "INDEX_TABLE",
     "INDUSTRY_POSITIONS",
     "INTERACTION_CHANNELS",
     "OWNERSHIP_TYPES",
@@ -38,13 +38,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "SETTLEMENT_TERMS",
     "SOURCE_CHANNELS",
-    "STATS_RECOMPUTE",
     "TABLES",
     "TRIGGERS",
     "Field",
-    "create_schema",
-    "drop_triggers",
-    "create_triggers",
     "schema_sql",
 ]
 
@@ -269,24 +265,8 @@ _CONTACT_RECOMPUTE = """
     FROM interactions WHERE customer_id = {who}.customer_id GROUP BY customer_id;
 """
 
-#: Set-wise recomputation of the maintained fields after a bulk load ({where} restricts the customers).
-STATS_RECOMPUTE: dict[str, tuple[str, str]] = {
-    "transactions": (
-        "customer_stats",
-        "INSERT INTO customer_stats (customer_id, transaction_count, transaction_amount, first_transaction, "
-        "last_transaction) SELECT customer_id, COUNT(*), SUM(amount), MIN(date), MAX(date) FROM transactions "
-        "{where} GROUP BY customer_id",
-    ),
-    "interactions": (
-        "contact_stats",
-        "INSERT INTO contact_stats (customer_id, interaction_count, last_contact) "
-        "SELECT customer_id, COUNT(*), MAX(date) FROM interactions {where} GROUP BY customer_id",
-    ),
-}
-
-
 def _lapse_refresh(who: str) -> str:
-    return refresh_sql(f"{{a}}.customer_id = {who}.customer_id")
+    return _lapses.refresh_sql(f"{{a}}.customer_id = {who}.customer_id")
 
 
 def _log_triggers(table: str, body: Callable[[str], str]) -> dict[str, str]:
@@ -372,43 +352,9 @@ def schema_sql() -> list[str]:
     out = [_table_ddl(t) for t in TABLES]
     out.append(_STATS_DDL)
     out.append(_CONTACT_STATS_DDL)
-    out.append(LAPSES_DDL)
-    out.append(LAPSES_INDEX)
+    out.append(_lapses.LAPSES_DDL)
+    out.append(_lapses.LAPSES_INDEX)
     out += [ddl.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS") for ddl in INDEXES.values()]
     out += [ddl.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS") for ddl in TRIGGERS.values()]
     out.append(_RECORD_VIEW)
     return out
-
-
-def create_schema(conn: sqlite3.Connection) -> None:
-    """Create every table, index, trigger and view that does not exist yet (idempotent)."""
-    for statement in schema_sql():
-        conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def upgrade_schema(conn: sqlite3.Connection) -> None:
-    """Bring a file written by an earlier crmlab to :data:`SCHEMA_VERSION` (inside the caller's transaction).
-
-    The triggers are replaced by the current ones, missing tables and indexes are created, and the purchase
-    lapses are computed from the log.
-    """
-    drop_triggers(conn)
-    create_schema(conn)
-    for statement in refresh_sql("1").split(";\n"):
-        if statement.strip():
-            conn.execute(statement)
-
-
-def drop_triggers(conn: sqlite3.Connection, names: tuple[str, ...] | None = None) -> None:
-    """Drop the stats triggers (used only inside a bulk-load transaction)."""
-    for name in names or tuple(TRIGGERS):
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-
-
-def create_triggers(conn: sqlite3.Connection, table: str | None = None) -> None:
-    """Re-create the stats triggers (of one log ``table``, or all)."""
-    for name, ddl in TRIGGERS.items():
-        if table is not None and not name.startswith(f"trg_{table}_"):
-            continue
-        conn.execute(ddl.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))

@@ -10,16 +10,15 @@ what does this guest prefer, and when did we last serve them?
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from crmlab._validation import check_int
-from crmlab.database.alerts import _as_of
-from crmlab.database.lapses import lapse_history
-
-if TYPE_CHECKING:
-    from crmlab.database.core import CustomerDatabase
+from crmlab.database._dates import iso_dates
+from crmlab.database._reads import as_of_label, check_db
+from crmlab.database.alerts import lapse_history
+from crmlab.database.core import CustomerDatabase
 
 __all__ = ["Customer360", "customer_360", "preference_lookup"]
 
@@ -65,7 +64,7 @@ def _log(db: CustomerDatabase, table: str, customer_id: int, day: str | None) ->
         f"SELECT * FROM {table} WHERE customer_id = :cid{cond} ORDER BY date DESC, rowid DESC",
         {"cid": customer_id, "day": day},
     )
-    frame["date"] = pd.to_datetime(frame["date"], format="ISO8601").astype("datetime64[ns]")
+    frame["date"] = iso_dates(frame["date"])
     return frame.drop(columns="customer_id")
 
 
@@ -113,9 +112,10 @@ def customer_360(db: CustomerDatabase, customer_id: int, *, as_of: Any = None, n
     >>> int(view.summary["transactions"]), float(view.summary["average_amount"]), int(view.summary["days_since_last"])
     (2, 20.0, 29)
     """
+    check_db(db, "customer_360")
     customer_id = check_int(customer_id, "customer_id", caller="customer_360", minimum=1)
     n_recent = check_int(n_recent, "n_recent", caller="customer_360", minimum=1)
-    day = None if as_of is None else _as_of(as_of, "customer_360")
+    day = None if as_of is None else as_of_label(as_of, "customer_360")
     record = db.customer_record([customer_id])
     if record.empty:
         raise ValueError(f"customer_360(): no customer with customer_id={customer_id} in the database.")
@@ -221,6 +221,7 @@ def preference_lookup(
           name   item         value
     0  Mr Chan  drink  carrot juice
     """
+    check_db(db, "preference_lookup")
     if (customer_id is None) == (name is None):
         raise ValueError("preference_lookup(): give exactly one of 'customer_id' and 'name'.")
     if customer_id is not None:
@@ -242,5 +243,5 @@ def preference_lookup(
         params,
     )
     for col in ("noted_on", "last_served"):
-        frame[col] = pd.to_datetime(frame[col], format="ISO8601").astype("datetime64[ns]")
+        frame[col] = iso_dates(frame[col])
     return frame

@@ -1,19 +1,17 @@
-"""Export of the customer database with personal fields pseudonymised (re-exported by :mod:`.io`)."""
+"""Export of the customer database with personal fields pseudonymised."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from crmlab.database._reads import check_db
+from crmlab.database.core import CustomerDatabase
 from crmlab.database.schema import PERSONAL_FIELDS, PRIMARY_KEYS, TABLES
-
-if TYPE_CHECKING:
-    from crmlab.database.core import CustomerDatabase
 
 __all__ = ["export_tables", "pseudonymise"]
 
@@ -107,6 +105,7 @@ def export_tables(
     ValueError
         If a name in ``fields`` is not a customer column, or the salt is too short.
     """
+    check_db(db, "export_tables")
     fields = list(fields)
     known = [f.name for f in TABLES["customers"]]
     unknown = [f for f in fields if f not in known]

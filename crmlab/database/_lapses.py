@@ -1,4 +1,4 @@
-"""Purchase lapses: the history of every customer's "business falling" alerts, kept by the database.
+"""Purchase lapses: the one home of their upkeep (table, triggers' SQL, refresh, bulk rebuild).
 
 Chapter 1. A customer with a purchase cycle of :math:`c` days is overdue on
 day :math:`d` when the latest purchase on or before :math:`d` (or, before the
@@ -17,6 +17,13 @@ The "business falling" alert on any day is then one range query on this table
 replay of the past costs the same as today's alert, instead of one search of the
 log per customer.
 
+The rule is written twice, on purpose: in SQL (:func:`refresh_sql`, which the
+triggers run for the one customer a write touches) and in numpy
+(:func:`lapse_arrays`, which a bulk load runs for a million customers at once,
+about ten times faster than the SQL). ``tests/test_database_lapses.py`` holds the
+two equal, and equal to a plain Python reference, on generated data with edge
+cases.
+
 Days are stored as integers, days since 1970-01-01; an open lapse ends on
 :data:`OPEN_END` (9999-12-31).
 """
@@ -24,19 +31,14 @@ Days are stored as integers, days since 1970-01-01; an open lapse ends on
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from crmlab.database._dates import dates_from_days, day_sql
+from crmlab.database._dates import MISSING_DAY, day_sql
+from crmlab.database._insert import insert_rows
 
-if TYPE_CHECKING:
-    from crmlab.database.core import CustomerDatabase
-
-__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "add_for_new_customers", "lapse_arrays", "lapse_history",
-           "rebuild_from_log", "refresh_sql"]
+__all__ = ["LAPSES_DDL", "LAPSES_INDEX", "OPEN_END", "add_for_new_customers", "lapse_arrays", "rebuild_from_log",
+           "refresh", "refresh_sql"]
 
 #: Day number of 9999-12-31, the end of a lapse that no purchase has cleared yet.
 OPEN_END = int(np.datetime64("9999-12-31", "D").astype(np.int64))
@@ -91,6 +93,13 @@ def refresh_sql(scope: str) -> str:
             f"{_lapse_rows(scope)};\n")
 
 
+def refresh(conn: sqlite3.Connection, scope: str) -> None:
+    """Run :func:`refresh_sql` statement by statement (outside a trigger)."""
+    for statement in refresh_sql(scope).split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 def _distinct_sorted(cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the distinct (customer, day) pairs, sorted (one sort of a combined key when it fits)."""
     if len(cust) == 0:
@@ -124,7 +133,7 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
     dict of numpy.ndarray
         ``lapse_until``, ``customer_id``, ``lapse_from``, ``last_purchase`` (``INT64_MIN`` for none).
     """
-    missing = np.iinfo(np.int64).min
+    missing = MISSING_DAY
     cust, day = _distinct_sorted(np.asarray(customer_ids, np.int64), np.asarray(days, np.int64))
     cycle = np.minimum(np.asarray(cycle, np.int64), 2**40)  # a longer cycle never lapses; no overflow below
     acquired = np.asarray(acquired, np.int64)
@@ -159,98 +168,30 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
     return {"lapse_until": until, "customer_id": customer, "lapse_from": start, "last_purchase": last_purchase}
 
 
-def _write_lapses(conn: sqlite3.Connection, out: dict[str, np.ndarray],
-                  write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
+def _write_lapses(conn: sqlite3.Connection, out: dict[str, np.ndarray]) -> None:
     order = np.lexsort((out["lapse_from"], out["customer_id"], out["lapse_until"]))
     last_purchase = out["last_purchase"][order].astype(object)
-    last_purchase[out["last_purchase"][order] == np.iinfo(np.int64).min] = None
-    write(conn, "purchase_lapses", ["lapse_until", "customer_id", "lapse_from", "last_purchase"],
+    last_purchase[out["last_purchase"][order] == MISSING_DAY] = None
+    insert_rows(conn, "purchase_lapses", ["lapse_until", "customer_id", "lapse_from", "last_purchase"],
           [out["lapse_until"][order], out["customer_id"][order], out["lapse_from"][order], last_purchase])
 
 
-def add_for_new_customers(conn: sqlite3.Connection, ids: np.ndarray, cycle: np.ndarray, acquired: np.ndarray,
-                          write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
+def add_for_new_customers(conn: sqlite3.Connection, ids: np.ndarray, cycle: np.ndarray, acquired: np.ndarray) -> None:
     """Insert the lapses of customers who have no transactions yet (a bulk load into an empty table)."""
     order = np.argsort(ids, kind="stable")
     empty = np.zeros(0, np.int64)
-    _write_lapses(conn, lapse_arrays(empty, empty, ids[order], cycle[order], acquired[order]), write)
+    _write_lapses(conn, lapse_arrays(empty, empty, ids[order], cycle[order], acquired[order]))
 
 
-def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: np.ndarray,
-                     write: Callable[[sqlite3.Connection, str, list[str], list[np.ndarray]], int]) -> None:
-    """Replace all lapses, given the whole transaction log as arrays (a bulk load into an empty log).
-
-    ``write(conn, table, names, arrays)`` inserts rows column-wise (missing values are ``None``).
-    """
+def rebuild_from_log(conn: sqlite3.Connection, customer_ids: np.ndarray, days: np.ndarray) -> None:
+    """Replace all lapses, given the whole transaction log as arrays (a bulk load into an empty log)."""
     rows = conn.execute(
         f"SELECT customer_id, COALESCE(purchase_cycle_days, -1), "
-        f"COALESCE({day_sql('acquisition_date')}, -9223372036854775808) FROM customers ORDER BY customer_id"
+        f"COALESCE({day_sql('acquisition_date')}, {MISSING_DAY}) FROM customers ORDER BY customer_id"
     ).fetchall()
     table = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
     out = lapse_arrays(customer_ids, days, table[:, 0], table[:, 1], table[:, 2])
     conn.execute("DELETE FROM purchase_lapses")
     conn.execute("DROP INDEX IF EXISTS idx_purchase_lapses_customer")
-    _write_lapses(conn, out, write)
+    _write_lapses(conn, out)
     conn.execute(LAPSES_INDEX)
-
-
-def lapse_history(db: CustomerDatabase, customer_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """List the "business falling" alerts each customer has had: when raised, and which purchase cleared them.
-
-    Chapter 1. Reads the table ``purchase_lapses`` that the database keeps.
-
-    Parameters
-    ----------
-    db : CustomerDatabase
-        The database.
-    customer_ids : iterable of int, optional
-        Only these customers (default: all).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per lapse, by customer and date: ``customer_id``, ``raised`` (the first day past the
-        cycle), ``cleared`` (the day of the purchase that ended it; NaT while it is open),
-        ``measured_from`` (the last purchase before it; NaT when measured from the acquisition date),
-        ``days_overdue`` (``cleared - raised``; missing while open) and ``open``.
-
-    See Also
-    --------
-    crmlab.database.purchase_alerts : the lapses open on a given day.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from crmlab.database import CustomerDatabase
-    >>> db = CustomerDatabase()
-    >>> _ = db.import_frame("customers", pd.DataFrame({"customer_id": [1], "customer_type": "individual",
-    ...     "name": ["Ann"], "purchase_cycle_days": [30], "acquisition_date": ["2024-01-01"]}))
-    >>> _ = db.import_frame("transactions", pd.DataFrame({"transaction_id": [1, 2], "customer_id": [1, 1],
-    ...     "date": ["2024-01-10", "2024-04-01"], "amount": [10.0, 12.0]}))
-    >>> lapse_history(db)[["raised", "cleared", "days_overdue", "open"]]
-          raised    cleared  days_overdue   open
-    0 2024-02-10 2024-04-01            51  False
-    1 2024-05-02        NaT          <NA>   True
-    """
-    sql = "SELECT customer_id, lapse_from, lapse_until, last_purchase FROM purchase_lapses"
-    if customer_ids is None:
-        frame = db.query(sql)
-    else:  # through the customer index, a few hundred ids per statement
-        wanted = np.unique(np.asarray(list(customer_ids), dtype=np.int64)).tolist()
-        parts = [db.query(f"{sql} WHERE customer_id IN ({', '.join('?' * len(chunk))})", chunk)
-                 for chunk in (wanted[i:i + 500] for i in range(0, len(wanted), 500))]
-        frame = pd.concat(parts, ignore_index=True) if parts else db.query(f"{sql} WHERE 0")
-    frame = frame.sort_values(["customer_id", "lapse_from"], kind="stable").reset_index(drop=True)
-    is_open = frame["lapse_until"].to_numpy(dtype=np.int64) == OPEN_END
-
-    cleared = np.where(is_open, np.nan, frame["lapse_until"].to_numpy(dtype=float) + 1)
-    overdue = pd.array(np.where(is_open, 0, frame["lapse_until"] - frame["lapse_from"] + 1), dtype="Int64")
-    overdue[is_open] = pd.NA
-    return pd.DataFrame({
-        "customer_id": frame["customer_id"].to_numpy(dtype=np.int64),
-        "raised": dates_from_days(frame["lapse_from"]),
-        "cleared": dates_from_days(cleared),
-        "measured_from": dates_from_days(frame["last_purchase"]),
-        "days_overdue": overdue,
-        "open": is_open,
-    })
