@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -9,7 +12,7 @@ from crmlab._validation import first_ids
 from crmlab.database._dates import MISSING_DAY, labels_from_days, parse_days
 from crmlab.database.schema import PRIMARY_KEYS, TABLES, Field
 
-__all__ = ["refuse_rows", "to_sql_columns", "validate_batch"]
+__all__ = ["refuse_rows", "to_sql_columns", "validate_batch", "whole_ids"]
 
 # SQLite's INTEGER is a signed 64-bit integer: larger values (uint64 ids above 2**63) would wrap.
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
@@ -209,3 +212,28 @@ def to_sql_columns(table: str, columns: dict[str, pd.Series]) -> list[np.ndarray
             codes, uniques = pd.factorize(col)
             out.append(np.append(np.asarray(uniques, dtype=object), None)[codes])
     return out
+
+
+def whole_ids(values: Iterable[Any], name: str, caller: str) -> list[int]:
+    """Return ids as Python ints, refusing anything that is not a whole number a database key can hold."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{caller}(): '{name}' must be an iterable of integer ids; got {type(values).__name__}.")
+    ids = pd.Series(list(values), dtype=object)
+    num = pd.to_numeric(ids, errors="coerce")
+    text = np.array([isinstance(v, (str, bytes)) for v in ids], dtype=bool)  # "7" is not read as 7
+    bad = text | ~_is_whole(ids, num) | _outside_int64(num if num.dtype != object else ids)
+    if bad.any():
+        raise ValueError(f"{caller}(): '{name}' must hold whole-number ids between {_INT_MIN} and {_INT_MAX}; "
+                         f"{int(bad.sum())} do not, first: {first_ids(ids[bad])}.")
+    return [int(v) for v in ids]
+
+
+def _is_whole(ids: pd.Series, num: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(num.dtype):
+        return np.zeros(len(ids), dtype=bool)
+    if pd.api.types.is_integer_dtype(num.dtype):
+        return np.ones(len(ids), dtype=bool)
+    if num.dtype == object:  # Python ints too large for any numpy type
+        return np.array([isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in ids], dtype=bool)
+    values = num.to_numpy(dtype=float, na_value=np.nan)
+    return np.isfinite(values) & (values == np.round(values))

@@ -31,6 +31,7 @@ from crmlab.database._alert_sql import contact_sql, window_start
 from crmlab.database._dates import UNIT, dates_from_days, day_sql, iso_dates
 from crmlab.database._lapses import OPEN_END
 from crmlab.database._reads import as_of_label, check_db
+from crmlab.database._validate import whole_ids
 from crmlab.database.core import CustomerDatabase
 
 __all__ = ["birthday_reminders", "contact_reminders", "lapse_history", "purchase_alerts"]
@@ -216,7 +217,7 @@ def lapse_history(db: CustomerDatabase, customer_ids: Iterable[int] | None = Non
     if customer_ids is None:
         frame = db.query(sql)
     else:  # through the customer index, a few hundred ids per statement
-        wanted = np.unique(np.asarray(list(customer_ids), dtype=np.int64)).tolist()
+        wanted = sorted(set(whole_ids(customer_ids, "customer_ids", "lapse_history")))
         parts = [db.query(f"{sql} WHERE customer_id IN ({', '.join('?' * len(chunk))})", chunk)
                  for chunk in (wanted[i:i + 500] for i in range(0, len(wanted), 500))]
         frame = pd.concat(parts, ignore_index=True) if parts else db.query(f"{sql} WHERE 0")

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_in_choices, check_number, first_ids
+from crmlab._validation import check_in_choices, check_number
 from crmlab.database import _import, _setup
 from crmlab.database._dates import iso_dates
 from crmlab.database._files import DatabaseFileError, check_header, explain
+from crmlab.database._validate import whole_ids
 from crmlab.database.schema import PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 
 __all__ = ["CustomerDatabase", "DatabaseFileError"]
@@ -34,23 +35,6 @@ def _parse_dates(frame: pd.DataFrame) -> pd.DataFrame:
         elif col in _INTS and frame[col].dtype == object or (col in _INTS and frame[col].dtype == float):
             frame[col] = frame[col].astype("Int64")
     return frame
-
-
-def _whole_ids(values: Iterable[Any], name: str, caller: str) -> list[int]:
-    """Ids as Python ints, refusing anything that is not a whole number a database key can hold."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{caller}(): '{name}' must be an iterable of integer ids; got {type(values).__name__}.")
-    ids = pd.Series(list(values), dtype=object)
-    num = pd.to_numeric(ids, errors="coerce").astype(float)
-    exact = np.array([isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in ids], dtype=bool)
-    whole = exact | (np.isfinite(num) & (num == np.round(num))).to_numpy()
-    big = np.array([int(v) > 2**63 - 1 or int(v) < -(2**63) if ok else False
-                    for v, ok in zip(ids, whole, strict=True)], dtype=bool)
-    bad = ~whole | big
-    if bad.any():
-        raise ValueError(f"{caller}(): '{name}' must hold whole-number ids between -2**63 and 2**63-1; "
-                         f"{int(bad.sum())} do not, first: {first_ids(ids[bad])}.")
-    return [int(v) for v in ids]
 
 
 class CustomerDatabase:
@@ -271,7 +255,7 @@ class CustomerDatabase:
         """Return the full customer record: profile + system-maintained fields (the lecture's record)."""
         if customer_ids is None:
             return self.table("customer_record")
-        ids = _whole_ids(customer_ids, "customer_ids", "CustomerDatabase.customer_record")
+        ids = whole_ids(customer_ids, "customer_ids", "CustomerDatabase.customer_record")
         frame = self.query(
             f"SELECT * FROM customer_record WHERE customer_id IN ({', '.join('?' * len(ids))}) ORDER BY customer_id",
             ids,
@@ -428,7 +412,10 @@ class CustomerDatabase:
 
     def add_categories(self, categories: Iterable[str]) -> int:
         """Register product categories in the system dictionary (系统字典); return how many were new."""
-        frame = pd.DataFrame({"category": sorted(set(categories))})
+        if isinstance(categories, str) or not isinstance(categories, Iterable):
+            raise TypeError("add_categories(): 'categories' must be a list of category names, e.g. ['books']; "
+                            f"got {type(categories).__name__}.")
+        frame = pd.DataFrame({"category": pd.unique(pd.Series(list(categories), dtype=object))})
         before = self.counts()["product_categories"]
         self._import({"product_categories": frame}, False, "add_categories")
         return self.counts()["product_categories"] - before
@@ -442,7 +429,7 @@ class CustomerDatabase:
         check_in_choices(table, "table", ["customers", "transactions", "interactions", "complaints"],
                          caller="CustomerDatabase.delete")
         key = PRIMARY_KEYS[table][0]
-        values = [(i,) for i in _whole_ids(ids, "ids", "CustomerDatabase.delete")]
+        values = [(i,) for i in whole_ids(ids, "ids", "CustomerDatabase.delete")]
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
