@@ -20,6 +20,11 @@ from crmlab.database.schema import PRIMARY_KEYS, SCHEMA_VERSION, TABLES
 __all__ = ["CustomerDatabase", "DatabaseFileError"]
 
 _SYNC = ("OFF", "NORMAL", "FULL")
+# read methods of earlier versions -> the function that replaces each
+_READS = {"purchase_alerts": "purchase_alerts", "contact_reminders": "contact_reminders",
+          "birthday_reminders": "birthday_reminders", "customer_360": "customer_360",
+          "preference_lookup": "preference_lookup", "quality_report": "data_quality_report",
+          "export": "export_tables"}
 
 
 _DATES = {f.name for fields in TABLES.values() for f in fields if f.kind == "date"}
@@ -175,6 +180,13 @@ class CustomerDatabase:
             raise DatabaseFileError(
                 f"CustomerDatabase(): {self.path!r} uses schema version {version} and could not be brought "
                 f"to version {SCHEMA_VERSION} ({reason}); open a writable copy once to upgrade it.") from exc
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _READS:  # the method spellings of reads were removed: say where the read is now
+            raise AttributeError(
+                f"CustomerDatabase has no method {name!r}: reads are functions of the database, "
+                f"e.g. crmlab.database.{_READS[name]}(db, ...).")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- plumbing -------------------------------------------------------------------------------------------
     @property
