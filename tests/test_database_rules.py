@@ -305,3 +305,16 @@ def test_missing_and_infinite_values_are_refused_on_both_paths(shared_db, size, 
 def test_an_empty_batch_is_refused_with_a_message():
     with CustomerDatabase() as db, pytest.raises(ValueError, match=r"import_frame\(\): 'customers' is empty"):
         db.import_frame("customers", valid_frame("customers", 0))
+
+
+def test_contact_reminders_with_cycles_reaching_before_year_1_and_on_a_read_only_file(tmp_path):
+    from crmlab.database import contact_reminders
+
+    path = tmp_path / "crm.sqlite"
+    with CustomerDatabase(path) as db:
+        db.import_frame("customers", valid_frame("customers", 3).assign(
+            contact_cycle_days=[2**62, 10, 2**63 - 1], acquisition_date=["0001-01-01", "2024-01-01", "2024-01-01"]))
+    with CustomerDatabase(path, read_only=True) as db:  # the reminder's scratch table lives in temp, not the file
+        due = contact_reminders(db, "2024-03-01")
+    assert due["customer_id"].tolist() == [2]
+    assert due["days_overdue"].tolist() == [60 - 10]

@@ -11,7 +11,8 @@ the database; reads are functions that take it:
 ``db.import_tables``                several tables in one all-or-nothing transaction
 ``db.import_csv``                   the same from a CSV file (every value checked by the table's rules)
 ``db.import_world``                 atomic import of a :func:`crmlab.synth.make_customer_world` world
-``db.add_categories``, ``db.delete``  the system dictionary; deletes that cascade
+``db.add_categories``               register product categories (the system dictionary)
+``db.delete``                       delete by id; deleting a customer cascades to their rows
 ``schema_sql``                      tables, keys, CHECK rules, indexes, triggers (:mod:`.schema`)
 ``purchase_alerts(db, as_of)``      "business falling" alert: past the purchase cycle (业务下滑提醒)
 ``lapse_history(db)``               every customer's past and open purchase alerts, kept by the database

@@ -70,7 +70,7 @@ def _convert(caller: str, table: str, df: pd.DataFrame, field: Field) -> pd.Seri
                         "must be a valid calendar date YYYY-MM-DD between 0001-01-01 and 9999-12-31")
         if timed.any():
             refuse_rows(caller, table, df, timed, field.name, "must be a calendar date without a time of day")
-        return pd.Series(pd.array(np.where(missing, None, days), dtype="Int64"), index=col.index, name=col.name)
+        return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, days), missing), index=col.index, name=col.name)
     if field.kind == "bool":
         if pd.api.types.is_bool_dtype(col):
             return col.astype("Int64") if col.isna().any() else col.astype(np.int64)
@@ -101,8 +101,8 @@ def _convert(caller: str, table: str, df: pd.DataFrame, field: Field) -> pd.Seri
         if bad.any():
             refuse_rows(caller, table, df, bad, field.name, f"must be between {_INT_MIN} and {_INT_MAX}")
         if pd.api.types.is_object_dtype(num) or pd.api.types.is_float_dtype(num):
-            num = pd.Series(pd.array(np.where(missing, None, values), dtype="Int64"), index=num.index,
-                            name=num.name)
+            whole = np.where(missing, 0, values).astype(np.int64)  # in range: checked above
+            num = pd.Series(pd.arrays.IntegerArray(whole, missing.copy()), index=num.index, name=num.name)
     return num
 
 

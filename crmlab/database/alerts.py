@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._validation import check_int
-from crmlab.database._alert_sql import contact_sql, window_start
+from crmlab.database._alert_sql import contact_sql, fill_windows
 from crmlab.database._dates import UNIT, dates_from_days, day_sql, iso_dates
 from crmlab.database._lapses import OPEN_END
 from crmlab.database._reads import as_of_label, check_db
@@ -165,7 +165,8 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
     if not isinstance(count_purchases, bool):
         raise TypeError(f"contact_reminders(): 'count_purchases' must be a bool; got {count_purchases!r}.")
     params: dict[str, Any] = {"as_of": day}
-    sql = contact_sql(window_start(db.connection, "contact_cycle_days", day, params), count_purchases)
+    fill_windows(db.connection, day)
+    sql = contact_sql(count_purchases)
     last = {"last_contact": "last contact"}
     if count_purchases:
         last["last_purchase"] = "last purchase"
