@@ -318,3 +318,29 @@ def test_contact_reminders_with_cycles_reaching_before_year_1_and_on_a_read_only
         due = contact_reminders(db, "2024-03-01")
     assert due["customer_id"].tolist() == [2]
     assert due["days_overdue"].tolist() == [60 - 10]
+
+
+def test_pyarrow_date32_columns_are_dates():
+    pa = pytest.importorskip("pyarrow")
+    values = pd.Series(pd.array([dt.date(1066, 10, 14), None, dt.date(9999, 12, 31)], dtype=pd.ArrowDtype(pa.date32())))
+    with CustomerDatabase() as db:
+        db.import_frame("customers", valid_frame("customers", 3).assign(birth_date=values))
+        stored = db.query("SELECT birth_date FROM customers")["birth_date"]
+        assert stored[[0, 2]].tolist() == ["1066-10-14", "9999-12-31"] and stored.isna()[1]
+
+
+def test_repeated_column_names_are_named():
+    frame = valid_frame("customers", 2)
+    frame = pd.concat([frame, frame[["name"]]], axis=1)
+    with CustomerDatabase() as db, pytest.raises(ValueError, match=r"repeated column name\(s\) \['name'\]"):
+        db.import_frame("customers", frame)
+
+
+def test_export_folder_that_is_a_file_and_a_database_path_that_is_a_folder(tmp_path):
+    from crmlab.database import export_tables
+
+    (tmp_path / "out").write_text("x")
+    with CustomerDatabase() as db, pytest.raises(ValueError, match=r"'folder' must be a folder; .*is a file"):
+        export_tables(db, folder=tmp_path / "out")
+    with pytest.raises(DatabaseFileError, match=rf"{re.escape(str(tmp_path))}.*cannot be opened.*folder exists"):
+        CustomerDatabase(tmp_path)

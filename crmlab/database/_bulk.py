@@ -1,11 +1,10 @@
-"""Fast writes inside an import transaction: multi-row parameterised INSERTs and set-wise derived fields.
+"""Writing a validated batch inside an import transaction; large batches with set-wise derived fields.
 
-Chapter 1 (scale). Binding one row per statement costs more than SQLite's own work per row, so rows
-are sent in multi-row ``INSERT ... VALUES (?, ...), (?, ...)`` statements (still only placeholders:
-every value is bound, never formatted into the SQL). A large batch into a log table is loaded with the
-log's triggers and secondary indexes set aside; the system-maintained fields are then recomputed with
-one ``GROUP BY`` for every customer the batch touched, and the triggers and indexes are restored, all
-inside the caller's transaction, so no reader ever sees a gap and a failure rolls everything back.
+Chapter 1 (scale). Rows go out in multi-row parameterised INSERTs (:mod:`._insert`). A large batch
+into a log table (or the customer table) is loaded with the table's triggers and secondary indexes
+set aside; the system-maintained fields and purchase lapses are then recomputed set-wise for every
+customer the batch touched, and the triggers and indexes are restored, all inside the caller's
+transaction, so no reader ever sees a gap and a failure rolls everything back.
 The CHECK constraints are not evaluated a second time for the rows of such a batch: the batch was
 checked by the same rules (generated from the same :class:`~crmlab.database.schema.Field`) before it
 was written, and ``tests/test_database_rules.py`` holds every CHECK rule on both paths; every other

@@ -59,8 +59,7 @@ def _convert(caller: str, table: str, df: pd.DataFrame, field: Field) -> pd.Seri
             refuse_rows(caller, table, df, bad, field.name, "must be text")
         return col
     if field.kind == "date":
-        if not (pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_object_dtype(col)
-                or pd.api.types.is_string_dtype(col) or isinstance(col.dtype, pd.CategoricalDtype)):
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_datetime64_any_dtype(col):
             refuse_rows(caller, table, df, ~missing, field.name,
                         "must be a date (datetime, date or 'YYYY-MM-DD' text); numbers such as 20240105 are not "
                         "read as dates: convert them first, e.g. pd.to_datetime(col, format='%Y%m%d')")
@@ -126,6 +125,10 @@ def validate_batch(caller: str, table: str, df: pd.DataFrame) -> dict[str, pd.Se
     Raises a ValueError naming the first bad row, the field and the rule.
     """
     fields = {f.name: f for f in TABLES[table]}
+    repeated = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+    if repeated:
+        raise ValueError(f"{caller}(): the '{table}' batch has repeated column name(s) {repeated}; each column may "
+                         "appear once. Drop or rename the copies.")
     unknown = [c for c in df.columns if c not in fields]
     if unknown:
         raise ValueError(

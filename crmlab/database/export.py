@@ -123,6 +123,9 @@ def export_tables(
             out[name] = frame.drop(columns="customer_id")
     if folder is not None:
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"export_tables(): 'folder' must be a folder; {str(folder)!r} is a file. Pass a new or "
+                             "existing folder name.")
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in out.items():
             frame.to_csv(folder / f"{name}.csv", index=False)
