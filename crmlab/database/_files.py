@@ -41,6 +41,8 @@ def check_header(path: str) -> None:
             "pass the path of a database crmlab wrote, or a new file name to create one.")
     if len(header) < 100:
         raise _truncated(path, size, 100)
+    if any(Path(f"{path}{tail}").exists() for tail in ("-journal", "-wal")):
+        return  # an interrupted write SQLite will roll back or replay: the size may be mid-change
     page = int.from_bytes(header[16:18], "big")
     page = 65536 if page == 1 else page
     pages = int.from_bytes(header[28:32], "big")
