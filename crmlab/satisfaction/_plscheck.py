@@ -59,9 +59,18 @@ class ModelSpec:
         for name, mode in zip(self.constructs, self.modes, strict=True):
             lam = loadings.loc[name]
             if len(lam) < 2 or mode == "B":
-                rows.append((name, 1, np.nan, np.nan, np.nan))
+                rows.append((name, len(lam), np.nan, np.nan, np.nan))
                 continue
             alpha = cronbach_alpha(frame, list(lam.index), construct=name)
+            if (lam.abs() > 1).any():  # a Heywood case of PLSc: rho_c and AVE are undefined
+                warnings.warn(
+                    f"construct '{name}' has a loading above 1 in absolute value ({lam.abs().max():.3f}, a Heywood "
+                    "case); its rho_c and AVE are reported as NaN.",
+                    CrmlabWarning,
+                    stacklevel=4,
+                )
+                rows.append((name, len(lam), alpha, np.nan, np.nan))
+                continue
             rows.append(
                 (
                     name,

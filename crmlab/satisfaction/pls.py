@@ -91,7 +91,8 @@ class PLSPathModel(BaseEstimator):
         Correlation of every item with every construct score.
     reliability_ : pandas.DataFrame
         Per construct: ``mode``, ``n_items``, ``cronbach_alpha`` (raw items), ``rho_c``, ``ave``
-        (NaN for single-item and formative constructs, where these are undefined) and ``rho_a``.
+        (NaN for single-item and formative constructs, where these are undefined) and ``rho_a``
+        (1 for a single item, NaN for a formative block).
     vif_ : pandas.Series
         Variance inflation factor of each item of a formative block (collinearity of its items).
     modes_ : pandas.Series
@@ -329,7 +330,7 @@ class PLSPathModel(BaseEstimator):
         self.vif_ = self._vif(fit.s[0])
         raw_full = pd.DataFrame(np.column_stack([raw, zf[:, raw.shape[1]:]]), columns=list(items))
         self.reliability_ = spec.reliability_table(raw_full.to_numpy(), self.outer_loadings_).assign(
-            rho_a=est["rho_a"][0]
+            rho_a=np.where(spec.mode_b, np.nan, est["rho_a"][0])
         )
         self.reliability_.insert(0, "mode", list(spec.modes))
         self.interactions_ = self._interaction_table(fit, b)
