@@ -26,7 +26,7 @@ __all__ = ["ipma"]
 
 
 def ipma(model: Any, target: str) -> pd.DataFrame:
-    """Importance (unstandardized total effect) and performance (0–100) of every driver of ``target``.
+    """Return the importance (unstandardized total effect) and performance (0–100) of every driver of ``target``.
 
     Parameters
     ----------

@@ -10,8 +10,9 @@ respondent's endogenous items from the items of the constructs that drive them:
 3. each of its items predicted as loading × predicted score, back on the item's scale.
 
 The benchmark is a linear regression (LM) of each endogenous item on all items of the direct
-antecedents of its construct (the same information the PLS prediction uses). :math:`Q^2_{predict} = 1 - \sum (y - \hat y)^2 / \sum (y - \bar y_{train})^2` compares
-with predicting the training mean. A PLS model is read as predictive when its RMSE beats the LM's
+antecedents of its construct (the same information the PLS prediction uses).
+:math:`Q^2_{predict} = 1 - \sum (y - \hat y)^2 / \sum (y - \bar y_{train})^2` compares with
+predicting the training mean. A PLS model is read as predictive when its RMSE beats the LM's
 for most items.
 """
 
