@@ -10,8 +10,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from crmlab.plotting import plot_path_diagram, plot_simple_slopes  # noqa: E402
-from crmlab.satisfaction import PLSPathModel  # noqa: E402
+from crmlab.datasets import load_mobi  # noqa: E402
+from crmlab.plotting import plot_ipma, plot_path_diagram, plot_simple_slopes  # noqa: E402
+from crmlab.satisfaction import (
+    PLSPathModel,  # noqa: E402
+    ecsi_model,  # noqa: E402
+)
+from crmlab.satisfaction.ipma import ipma  # noqa: E402
 from crmlab.synth.pls_surveys import make_pls_survey  # noqa: E402
 
 
@@ -41,4 +46,14 @@ def test_simple_slopes(moderated):
     assert slopes[0] > slopes[2]  # high switching costs: satisfaction matters less (the generated hostage effect)
     with pytest.raises(ValueError, match="no interaction Quality\\*SwitchingCost -> Loyalty"):
         plot_simple_slopes(moderated, "Quality", "SwitchingCost", "Loyalty")
+    plt.close(fig)
+
+
+def test_ipma_plot():
+    table = ipma(ecsi_model().fit(load_mobi()), "Loyalty")
+    fig, ax = plt.subplots()
+    assert plot_ipma(table, target="Loyalty", ax=ax) is ax
+    offsets = ax.collections[0].get_offsets()
+    assert np.allclose(offsets, table[["importance", "performance"]].to_numpy())
+    assert {t.get_text() for t in ax.texts} == set(table.index)
     plt.close(fig)

@@ -13,6 +13,7 @@ from crmlab.plotting._axes import get_ax
 
 __all__ = [
     "plot_complaint_iceberg",
+    "plot_ipma",
     "plot_kano",
     "plot_nps",
     "plot_path_diagram",
@@ -353,4 +354,36 @@ def plot_simple_slopes(
     ax.set(xlabel=f"{iv} (standardized score)", ylabel=f"predicted {target} (standardized)",
            title=f"Simple slopes: {iv} -> {target} by {moderator}")
     ax.legend(fontsize=8)
+    return ax
+
+
+def plot_ipma(table: pd.DataFrame, *, target: str = "target", ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Draw an importance–performance map: importance across, 0–100 performance up, one point per driver.
+
+    Chapter 4: drivers in the lower right (important, performing below average) are fixed first.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`crmlab.satisfaction.ipma.ipma` (columns ``importance`` and ``performance``).
+    target : str, default="target"
+        Name of the outcome, for the title.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new (5.5, 3.5) figure if omitted.
+    **kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = get_ax(ax, figsize=(5.5, 3.5))
+    ax.scatter(table["importance"], table["performance"], **{"s": 40, "color": "#2b6a9e", **kwargs})
+    for name, row in table.iterrows():  # one label per driver (a handful)
+        ax.annotate(str(name), (row["importance"], row["performance"]), textcoords="offset points", xytext=(5, 4),
+                    fontsize=8)
+    ax.axvline(table["importance"].mean(), color="0.7", lw=0.8, ls="--")
+    ax.axhline(table["performance"].mean(), color="0.7", lw=0.8, ls="--")
+    ax.set(xlabel=f"importance (unstandardized total effect on {target})", ylabel="performance (0-100)",
+           title=f"Importance-performance map: {target}")
     return ax
