@@ -71,7 +71,7 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     >>> from crmlab.datasets import load_mobi
     >>> h = htmt(load_mobi(), {"Value": ["PERV1", "PERV2"], "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]})
     >>> round(float(h.loc["Value", "Satisfaction"]), 2)
-    0.86
+    0.74
     """
     caller = "htmt"
     check_frame(data, caller=caller)
