@@ -143,6 +143,11 @@ def test_mode_a_default_unchanged_and_single_item(mobi):
 
 
 def test_mode_errors(mobi):
+    twin = mobi.assign(IMAG6=mobi["IMAG1"] * 2 + 1)
+    blocks = {**{k: list(v) for k, v in ECSI_BLOCKS.items()}, "Image": [*ECSI_BLOCKS["Image"], "IMAG6"]}
+    with pytest.raises(ValueError, match="items .* of formative construct 'Image' are .*collinear"):
+        PLSPathModel(blocks, ECSI_PATHS, modes={"Image": "B"}, scale=(1, 30)).fit(twin)
+    PLSPathModel(blocks, ECSI_PATHS, scale=(1, 30)).fit(twin)  # Mode A copes with a duplicated item
     with pytest.raises(ValueError, match="mode of construct 'Image' must be 'A'.*got 'C'"):
         PLSPathModel(ECSI_BLOCKS, ECSI_PATHS, modes={"Image": "C"}).fit(mobi)
     with pytest.raises(ValueError, match="'modes' names construct 'Imago'"):

@@ -16,11 +16,12 @@ import numpy as np
 
 
 class CollinearError(Exception):
-    """Raised when the predecessors of construct ``j`` are (nearly) perfectly collinear."""
+    """Raised when the predecessors of construct ``j`` (or, if ``formative``, its items) are collinear."""
 
-    def __init__(self, j: int) -> None:
+    def __init__(self, j: int, formative: bool = False) -> None:
         super().__init__(j)
         self.j = j
+        self.formative = formative
 
 
 def _solve(corr: np.ndarray, p: np.ndarray, j: int, check: bool = False) -> np.ndarray:
@@ -103,6 +104,8 @@ def outer_update(s: np.ndarray, cov_inner: np.ndarray, block: np.ndarray, mode_b
     for j in np.flatnonzero(mode_b):  # loop over formative constructs, batched over resamples
         idx = np.flatnonzero(block[:, j])
         sub = s[:, idx[:, None], idx[None, :]]
+        if np.any(np.linalg.cond(sub) > 1e10):
+            raise CollinearError(j, formative=True)
         w[:, idx, j] = np.linalg.solve(sub, cov_inner[:, idx, j][..., None])[..., 0]
     return w
 

@@ -41,8 +41,15 @@ class ModelSpec:
         )
         return pd.Series(matrix[k, j], index=index, name=name)
 
-    def raise_collinear(self, j: int, caller: str) -> NoReturn:
-        """Raise the error for construct ``j`` whose predictors are perfectly collinear."""
+    def raise_collinear(self, j: int, caller: str, formative: bool = False) -> NoReturn:
+        """Raise the error for construct ``j`` whose predictors (or formative items) are perfectly collinear."""
+        if formative:
+            items = [self.items[k] for k in np.flatnonzero(self.block[:, j])]
+            raise ValueError(
+                f"{caller}(): the items {items} of formative construct '{self.constructs[j]}' are (nearly) perfectly "
+                "collinear (singular data), so Mode B regression weights do not exist; drop a redundant item or "
+                "measure the construct in Mode A."
+            )
         preds = [self.constructs[i] for i in np.flatnonzero(self.pred[:, j])]
         raise ValueError(
             f"{caller}(): the predictors of construct '{self.constructs[j]}' ({preds}) are perfectly collinear "

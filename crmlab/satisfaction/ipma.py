@@ -14,12 +14,14 @@ with high importance and low performance come first.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from crmlab._validation import CrmlabWarning
 from crmlab.satisfaction._plsalgo import total_effects
 
 __all__ = ["ipma"]
@@ -63,6 +65,14 @@ def ipma(model: Any, target: str) -> pd.DataFrame:
         raise ValueError(f"{caller}(): performance needs the item scale; refit with scale=(low, high).")
     if model._engine_.interactions:
         raise ValueError(f"{caller}(): models with interaction terms are not supported.")
+    negative = model.outer_weights_[model.outer_weights_ < 0]
+    if len(negative):
+        warnings.warn(
+            f"{caller}(): {len(negative)} outer weight(s) are negative (first: {list(negative.index[:3])}); the 0-100 "
+            "performance of their constructs can leave [0, 100] and is hard to read. Consider dropping those items.",
+            CrmlabWarning,
+            stacklevel=2,
+        )
     perf = model._index_of(model._raw)  # (n, J) rescaled 0-100 scores
     x = perf.to_numpy()
     pred = model._spec.pred
