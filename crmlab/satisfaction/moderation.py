@@ -8,7 +8,9 @@ A moderator :math:`M` changes the path :math:`X \to Y`; the model adds an intera
 
 How the interaction construct is measured (``interaction_method=``):
 
-``"two_stage"`` (default, as seminr's ``two_stage`` and SmartPLS's default)
+``"two_stage"`` (default; SmartPLS's default and the documented default of seminr's ``interaction_term``
+    — seminr's code itself defaults to ``product_indicator`` in recent versions, so name the method
+    when comparing numbers)
     Stage 1 estimates the model without interactions; the product of the standardized stage-1 scores
     of ``X`` and ``M`` is the single item of ``"X*M"`` in stage 2, which re-estimates everything.
 ``"product_indicator"``
