@@ -94,19 +94,32 @@ def inner_weights(corr: np.ndarray, pred: np.ndarray, scheme: str) -> np.ndarray
     return e
 
 
-def outer_update(s: np.ndarray, cov_inner: np.ndarray, block: np.ndarray, mode_b: np.ndarray) -> np.ndarray:
-    r"""Return new (unnormalised) outer weights from the item/inner-proxy covariances ``S W E`` (B, p, J).
+def formative_inverses(s: np.ndarray, block: np.ndarray, mode_b: np.ndarray) -> dict[int, np.ndarray]:
+    """Inverse item correlation matrix (B, k, k) of every formative block; computed once per fit.
 
-    Mode A: :math:`w_j = \operatorname{cov}(x_j, Z_j)`. Mode B: :math:`w_j = S_{jj}^{-1}\operatorname{cov}(x_j, Z_j)`,
-    the multiple-regression weights of the inner proxy on the block's items.
+    Raises :class:`CollinearError` (``formative=True``) when a block's items are (nearly) collinear.
     """
-    w = cov_inner * block
+    out = {}
     for j in np.flatnonzero(mode_b):  # loop over formative constructs, batched over resamples
         idx = np.flatnonzero(block[:, j])
         sub = s[:, idx[:, None], idx[None, :]]
         if np.any(np.linalg.cond(sub) > 1e10):
             raise CollinearError(j, formative=True)
-        w[:, idx, j] = np.linalg.solve(sub, cov_inner[:, idx, j][..., None])[..., 0]
+        out[int(j)] = np.linalg.inv(sub)
+    return out
+
+
+def outer_update(cov_inner: np.ndarray, block: np.ndarray, inverses: dict[int, np.ndarray]) -> np.ndarray:
+    r"""Return new (unnormalised) outer weights from the item/inner-proxy covariances ``S W E`` (B, p, J).
+
+    Mode A: :math:`w_j = \operatorname{cov}(x_j, Z_j)`. Mode B: :math:`w_j = S_{jj}^{-1}\operatorname{cov}(x_j, Z_j)`,
+    the multiple-regression weights of the inner proxy on the block's items (``inverses`` holds
+    :math:`S_{jj}^{-1}` of each formative block).
+    """
+    w = cov_inner * block
+    for j, inv in inverses.items():  # loop over formative constructs, batched over resamples
+        idx = np.flatnonzero(block[:, j])
+        w[:, idx, j] = (inv @ cov_inner[:, idx, j][..., None])[..., 0]
     return w
 
 
@@ -144,12 +157,13 @@ def lohmoller(
     mode_b = np.zeros(block.shape[1], dtype=bool) if mode_b is None else mode_b
     w0 = block.astype(float) if init is None else init * block
     w = _unit(s, np.broadcast_to(w0, (n_batch, *block.shape)).copy())
+    inverses = formative_inverses(s, block, mode_b)
     converged = np.zeros(n_batch, dtype=bool)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 - loop over iterations, not data
         corr = score_corr(s, w)
         e = inner_weights(corr, pred, scheme)
-        w_new = _unit(s, outer_update(s, s @ w @ e, block, mode_b))
+        w_new = _unit(s, outer_update(s @ w @ e, block, inverses))
         delta = np.max(np.abs(w_new - w), axis=(1, 2))
         w = np.where(converged[:, None, None], w, w_new)
         converged |= delta < tol

@@ -25,7 +25,8 @@ from crmlab.satisfaction.validity import htmt_matrix
 
 __all__ = ["PLSBootstrap", "bootstrap_pls"]
 
-_CHUNK = 250  # resamples per stacked batch: bounds memory at about chunk * n * p * 8 bytes
+_CHUNK = 250  # largest number of resamples per stacked batch
+_CELLS = 10_000_000  # and at most this many resampled answers per batch (about 80 MB of float64)
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,9 @@ def bootstrap_pls(model: Any, X: pd.DataFrame, *, n_boot: int = 200, random_stat
     ref = model.cross_loadings_.to_numpy() * spec.block
     out = {key: [] for key in ("paths", "loadings", "weights", "htmt")}
     not_converged = 0
-    for start in range(0, n_boot, _CHUNK):  # loop over chunks of resamples, each chunk one stacked fit
-        z, _, _ = standardize(raw[idx[start : start + _CHUNK]])
+    chunk = max(1, min(_CHUNK, _CELLS // (n * spec.block.shape[0])))
+    for start in range(0, n_boot, chunk):  # loop over chunks of resamples, each chunk one stacked fit
+        z, _, _ = standardize(raw[idx[start : start + chunk]])
         try:
             fit = engine.run(z, init=model._w, init1=model._w1)
             load = fit.s @ fit.weights
