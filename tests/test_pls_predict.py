@@ -91,3 +91,20 @@ def test_summary_reads_like_seminr(mobi):
     assert "HTMT" not in plain and "Path coefficients:" in plain
     pd.testing.assert_frame_equal(model.paths_, ecsi_model(modes={"Image": "B", "Quality": "B", "Value": "B"})
                                   .fit(mobi).paths_)
+
+
+def test_summary_reports_interactions_and_missing_data():
+    s = make_pls_survey(300, random_state=1, missing_rate=0.02)
+    model = PLSPathModel(s.blocks, s.paths, modes=s.modes, interactions=s.interactions, missing="mean").fit(s.items)
+    text = model.summary()
+    assert "Interactions (coefficient: standardized product" in text
+    assert "Missing data (missing='mean')" in text
+    assert f"{model.interactions_['coefficient'].iloc[0]:.3f}" in text
+
+
+def test_ipma_warns_about_negative_weights(mobi):
+    flipped = mobi.assign(PERQ2=11 - mobi["PERQ2"])  # a reverse-keyed item gets a negative formative weight
+    model = ecsi_model(modes={"Quality": "B"}).fit(flipped)
+    assert model.outer_weights_[("Quality", "PERQ2")] < 0
+    with pytest.warns(UserWarning, match=r"negative .*\('Quality', 'PERQ2'\)"):
+        ipma(model, "Satisfaction")

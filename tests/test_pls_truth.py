@@ -77,3 +77,13 @@ def test_generator_missing_rate_and_reproducible():
     assert np.allclose(one.scores.corr().loc["Satisfaction", "Affect"], 0.95, atol=0.01)
     with pytest.raises(ValueError, match="explain .* of its variance"):
         make_pls_survey(100, b=0.8, c=0.5, d=0.5)
+
+
+def test_plsc_heywood_case_warns_instead_of_failing():
+    s = make_pls_survey(800, random_state=3)
+    with pytest.warns(UserWarning, match="construct 'SwitchingCost' has a loading above 1"):
+        model = PLSPathModel(s.blocks, s.paths, modes=s.modes, interactions=s.interactions, consistent=True).fit(
+            s.items
+        )
+    assert np.isnan(model.reliability_.loc["SwitchingCost", "rho_c"])
+    assert np.isfinite(model.reliability_.loc["SwitchingCost", "cronbach_alpha"])
