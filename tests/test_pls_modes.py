@@ -225,3 +225,28 @@ def test_interaction_errors(driver):
         driver.items
     )
     assert np.allclose(two.transform(driver.items), two.scores_)
+
+
+def test_interaction_model_fixed_point_property(driver):
+    """Stage 2 of the two-stage model: every block's weights reproduce themselves from its inner proxy."""
+    paths = driver.paths
+    model = PLSPathModel(driver.blocks, paths, modes=driver.modes, interactions=driver.interactions,
+                         tol=1e-12).fit(driver.items)
+    x = (driver.items - driver.items.mean()) / driver.items.std()
+    y = model.scores_
+    corr = y.corr()
+    for name, items in driver.blocks.items():
+        inner = pd.Series(0.0, index=y.index)
+        preds = [s for s, t in paths if t == name]
+        if preds:
+            inner += y[preds] @ np.linalg.solve(corr.loc[preds, preds], corr.loc[preds, name])
+        for succ in (t for s, t in paths if s == name):
+            inner += corr.loc[name, succ] * y[succ]
+        if driver.modes.get(name) == "B":
+            target = np.linalg.lstsq(x[items].to_numpy(), inner.to_numpy(), rcond=None)[0]
+        else:
+            target = x[items].T.to_numpy() @ inner.to_numpy()
+        w = model.outer_weights_.loc[name].to_numpy()
+        assert np.allclose(w / np.linalg.norm(w), target / np.linalg.norm(target), atol=1e-8), name
+    product = model.scores_["Satisfaction*SwitchingCost"]
+    assert product.std() == pytest.approx(1.0) and abs(product.mean()) < 1e-12
