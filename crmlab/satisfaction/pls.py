@@ -207,7 +207,6 @@ class PLSPathModel(BaseEstimator):
     def _build(self, caller: str) -> tuple:
         """Parse the observed model and the full model (with interaction constructs); return the engine."""
         pairs = list(self.interactions)
-        names = {interaction_name(*p) if isinstance(p, Sequence) and len(p) == 2 else None for p in pairs}
         for pair in pairs:
             if isinstance(pair, str) or not (isinstance(pair, Sequence) and len(pair) == 2):
                 raise TypeError(f"{caller}(): each interaction must be an (iv, moderator) pair; got {pair!r}.")
@@ -215,6 +214,9 @@ class PLSPathModel(BaseEstimator):
                 if end not in self.blocks:
                     raise ValueError(f"{caller}(): interaction {tuple(pair)!r} names construct '{end}', "
                                      "which has no block in 'blocks'.")
+        names = {interaction_name(iv, mod) for iv, mod in pairs}
+        if len(names) < len(pairs):
+            raise ValueError(f"{caller}(): 'interactions' lists the same pair twice: {pairs!r}.")
         base_paths = [e for e in self.paths if not (isinstance(e, Sequence) and len(e) == 2 and e[0] in names)]
         observed = parse_model(
             self.blocks, base_paths, min_indicators=self.min_indicators, caller=caller, modes=self.modes
