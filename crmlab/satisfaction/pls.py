@@ -117,6 +117,11 @@ class PLSPathModel(BaseEstimator):
     See Also
     --------
     crmlab.satisfaction.ecsi_model, crmlab.plotting.plot_path_diagram
+    crmlab.satisfaction.bootstrap.bootstrap_pls : bootstrap of paths, weights, effects and HTMT.
+    crmlab.satisfaction.validity : HTMT, Fornell–Larcker, SRMR, f².
+    crmlab.satisfaction.effects.indirect_effects : mediation.
+    crmlab.satisfaction.plspredict.pls_predict, crmlab.satisfaction.ipma.ipma
+    crmlab.synth.pls_surveys.make_pls_survey : surveys with known formative weights and interaction.
 
     Notes
     -----
