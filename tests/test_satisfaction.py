@@ -333,7 +333,7 @@ def test_singular_data_errors(mobi):
 def test_missing_values_and_spec_errors(mobi):
     holes = mobi.astype(float)
     holes.loc[7, "IMAG3"] = np.nan
-    with pytest.raises(ValueError, match="item 'IMAG3' of construct 'Image' has missing values"):
+    with pytest.raises(ValueError, match="item 'IMAG3' of construct 'Image' has 1 missing value"):
         ecsi_model().fit(holes)
     blocks = {"A": ["IMAG1", "IMAG2"], "B": ["CUSA1", "CUSA2"]}
     with pytest.raises(ValueError, match="cycle"):

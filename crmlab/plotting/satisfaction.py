@@ -11,7 +11,15 @@ from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
 
-__all__ = ["plot_complaint_iceberg", "plot_kano", "plot_nps", "plot_path_diagram", "plot_servqual_gaps"]
+__all__ = [
+    "plot_complaint_iceberg",
+    "plot_ipma",
+    "plot_kano",
+    "plot_nps",
+    "plot_path_diagram",
+    "plot_servqual_gaps",
+    "plot_simple_slopes",
+]
 
 
 def _layered_layout(pred: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -42,7 +50,9 @@ def plot_path_diagram(
 ) -> Axes:
     """Draw a fitted PLS path model: constructs as boxes, paths as arrows labelled with coefficients.
 
-    Chapter 4.
+    Chapter 4. Reflective constructs are rounded blue boxes, formative (Mode B) ones square orange
+    boxes marked "(formative)", interaction constructs grey jagged boxes marked "(interaction)",
+    placed between their two constructs unless ``layout`` places them.
 
     Parameters
     ----------
@@ -70,8 +80,17 @@ def plot_path_diagram(
 
     ax = get_ax(ax, figsize=(7.0, 4.0))
     names = list(model.path_coefficients_.index)
+    modes = getattr(model, "modes_", pd.Series(dtype=object))
+    inter = getattr(model, "interactions_", pd.DataFrame(columns=["iv", "moderator"]))
+    inter_names = {f"{row.iv}*{row.moderator}": row for row in inter.itertuples(index=False)}
+    plain = [n for n in names if n not in inter_names]
     if layout is None:
-        layout = ECSI_LAYOUT if set(names) == set(ECSI_LAYOUT) else _layered_layout(model.path_coefficients_)
+        layout = ECSI_LAYOUT if set(plain) == set(ECSI_LAYOUT) else _layered_layout(model.path_coefficients_)
+    layout = dict(layout)
+    for name, row in inter_names.items():  # an interaction sits between its two constructs, unless placed
+        if name not in layout:
+            (xa, ya), (xb, yb) = layout[row.iv], layout[row.moderator]
+            layout[name] = ((xa + xb) / 2 + 0.3, (ya + yb) / 2 - 0.5)
     r2 = model.r2_
     label_box = {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"}
     for row in model.paths_.itertuples(index=False):  # one arrow per path (a dozen), not per customer
@@ -93,9 +112,16 @@ def plot_path_diagram(
             bbox=label_box,
         )
     box = {"boxstyle": "round,pad=0.4", "fc": "#dbe9f6", "ec": "#2b6a9e"}
+    formative = {"boxstyle": "square,pad=0.4", "fc": "#fde2c8", "ec": "#b35806"}
+    interaction = {"boxstyle": "sawtooth,pad=0.4", "fc": "0.92", "ec": "0.4"}
     for name in names:
         label = name if name not in r2.index else f"{name}\nR²={r2[name]:.{decimals}f}"
-        ax.text(*layout[name], label, ha="center", va="center", fontsize=8, bbox=box, **kwargs)
+        style = box
+        if name in inter_names:
+            style, label = interaction, f"{label}\n(interaction)"
+        elif modes.get(name) == "B":
+            style, label = formative, f"{label}\n(formative)"
+        ax.text(*layout[name], label, ha="center", va="center", fontsize=8, bbox=style, **kwargs)
     xs, ys = zip(*(layout[n] for n in names), strict=True)
     ax.set(
         xlim=(min(xs) - 0.6, max(xs) + 0.6),
@@ -263,4 +289,101 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
         ylabel="customers (waterline = 0)",
         title=f"Complaint iceberg: {n_unhappy} unhappy customers, rate {iceberg.complaint_rate:.0%}",
     )
+    return ax
+
+
+def plot_simple_slopes(
+    model: Any,
+    iv: str,
+    moderator: str,
+    target: str,
+    *,
+    levels: tuple[float, ...] = (-1.0, 0.0, 1.0),
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    r"""Draw the simple slopes of a PLS interaction: the effect of ``iv`` on ``target`` by moderator level.
+
+    Chapter 5: is satisfaction worth less for loyalty when switching costs are high ("hostages")?
+
+    Parameters
+    ----------
+    model : PLSPathModel
+        A fitted model with the interaction ``(iv, moderator)`` pointing at ``target``.
+    iv, moderator, target : str
+        The moderated path ``iv -> target`` and its moderator.
+    levels : tuple of float, default=(-1, 0, 1)
+        Moderator values in standard deviations.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new (5, 3.5) figure if omitted.
+    **kwargs
+        Passed to every ``ax.plot`` line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the model has no such interaction.
+
+    Notes
+    -----
+    With standardized scores the predicted target is
+    :math:`\hat y = (\beta_X + \gamma m)\,x + \beta_M m`, where :math:`\gamma` is the
+    interaction per unit of the product of standardized scores (``product_coefficient`` of
+    ``model.interactions_``), not the path of the standardized product.
+    """
+    table = model.interactions_
+    hit = table[(table["iv"] == iv) & (table["moderator"] == moderator) & (table["target"] == target)]
+    if hit.empty:
+        raise ValueError(
+            f"plot_simple_slopes(): the model has no interaction {iv}*{moderator} -> {target}; "
+            f"its interactions are {list(zip(table['iv'], table['moderator'], table['target'], strict=True))}."
+        )
+    b = model.path_coefficients_
+    gamma = float(hit["product_coefficient"].iloc[0])
+    ax = get_ax(ax, figsize=(5.0, 3.5))
+    x = np.linspace(-2, 2, 5)
+    for level in levels:  # one line per moderator level (three)
+        slope = b.loc[iv, target] + gamma * level
+        label = f"{moderator} {level:+.0f} SD: slope {slope:.2f}"
+        ax.plot(x, slope * x + b.loc[moderator, target] * level, label=label, **kwargs)
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set(xlabel=f"{iv} (standardized score)", ylabel=f"predicted {target} (standardized)",
+           title=f"Simple slopes: {iv} -> {target} by {moderator}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_ipma(table: pd.DataFrame, *, target: str = "target", ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Draw an importance–performance map: importance across, 0–100 performance up, one point per driver.
+
+    Chapter 4: drivers in the lower right (important, performing below average) are fixed first.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`crmlab.satisfaction.ipma.ipma` (columns ``importance`` and ``performance``).
+    target : str, default="target"
+        Name of the outcome, for the title.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new (5.5, 3.5) figure if omitted.
+    **kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = get_ax(ax, figsize=(5.5, 3.5))
+    ax.scatter(table["importance"], table["performance"], **{"s": 40, "color": "#2b6a9e", **kwargs})
+    for name, row in table.iterrows():  # one label per driver (a handful)
+        ax.annotate(str(name), (row["importance"], row["performance"]), textcoords="offset points", xytext=(5, 4),
+                    fontsize=8)
+    ax.axvline(table["importance"].mean(), color="0.7", lw=0.8, ls="--")
+    ax.axhline(table["performance"].mean(), color="0.7", lw=0.8, ls="--")
+    ax.set(xlabel=f"importance (unstandardized total effect on {target})", ylabel="performance (0-100)",
+           title=f"Importance-performance map: {target}")
     return ax
