@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from crmlab._validation import check_date_arg
-from crmlab.database import CustomerDatabase
+from crmlab.database import CustomerDatabase, purchase_alerts
 from crmlab.rfm import rfm_summary
 
 
@@ -41,4 +41,4 @@ def test_public_functions_share_the_message():
     with pytest.raises(TypeError, match=r"rfm_summary\(\): 'observation_end' must be a date"):
         rfm_summary(log, observation_end=20240101)
     with pytest.raises(ValueError, match=r"purchase_alerts\(\): 'as_of' must be a date such as"):
-        CustomerDatabase().purchase_alerts("yesterday-ish")
+        purchase_alerts(CustomerDatabase(), "yesterday-ish")
