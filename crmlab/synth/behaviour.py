@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import special
 
+from crmlab._rng import RandomState, as_generator
 from crmlab._validation import check_number
 from crmlab.synth.config import SegmentParams
 
@@ -67,7 +68,7 @@ def gamma_by_group(group: np.ndarray, shape: Sequence[float], rng: np.random.Gen
 
 
 def simulate_btyd(
-    lam: np.ndarray, p: np.ndarray, exposure: np.ndarray, rng: np.random.Generator
+    lam: np.ndarray, p: np.ndarray, exposure: np.ndarray, *, random_state: RandomState = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""Simulate repeat purchases and drop-out of many BG/NBD customers at once.
 
@@ -79,8 +80,8 @@ def simulate_btyd(
     ----------
     lam, p, exposure : numpy.ndarray
         Weekly purchase rate, drop-out probability and exposure (weeks) per customer.
-    rng : numpy.random.Generator
-        Source of randomness.
+    random_state : None, int or numpy.random.Generator, default=None
+        An int repeats exactly; a Generator advances.
 
     Returns
     -------
@@ -104,6 +105,7 @@ def simulate_btyd(
     :math:`G \sim \mathrm{Gamma}(N + 1 - x)`, so only :math:`\sum x` exponentials
     are drawn, with no sort.
     """
+    rng = as_generator(random_state, caller="simulate_btyd")
     n = rng.poisson(lam * exposure)
     j = rng.geometric(p)
     x = np.minimum(n, j).astype(np.int64)

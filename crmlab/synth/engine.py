@@ -61,7 +61,7 @@ def btyd_world(cfg: WorldConfig, seg: np.ndarray, z_loy: np.ndarray, acq: np.nda
     z = bh.copula_normal(z_loy, cfg.loyalty_coupling, -1.0, rng)
     p = bh.beta_of_normal(seg, [s.a for s in params], [s.b for s in params], z)
     exposure = cfg.window_weeks - acq
-    x, times, alive, drop = bh.simulate_btyd(lam, p, exposure, rng)
+    x, times, alive, drop = bh.simulate_btyd(lam, p, exposure, random_state=rng)
     counts = x + 1
     owner = np.repeat(np.arange(seg.shape[0]), counts)
     rel = np.zeros(owner.shape[0])
