@@ -17,6 +17,9 @@ from crmlab.synth.config import WorldConfig
 from crmlab.synth.subscriptions import sbg_lifetimes
 from crmlab.synth.surveys import CONSTRUCTS, latent_scores, total_effects
 
+# No public names: the steps take the Generator streams make_customer_world derives from its one seed.
+__all__: list[str] = []
+
 _MONTH_DAYS = 30.4375
 _NS_PER_DAY = 86_400 * 10**9
 
