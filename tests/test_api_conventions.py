@@ -136,7 +136,7 @@ EXPECTED_FAILED_CHECKS: dict[type, dict[str, str]] = {
 
 SKLEARN_CHECKED = [
     Log1pTransformer(),
-    GaussianMixtureClusterer(n_clusters=2),
+    GaussianMixtureClusterer(n_clusters=2, n_init=1),
     KPrototypesClusterer(n_clusters=2),
     LoyaltyIndex(),
 ]
