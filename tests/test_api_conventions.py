@@ -495,3 +495,42 @@ def test_numpydoc_ignore_list_only_shrinks(numpydoc_report):
     fixed = {q: sorted(codes - numpydoc_report.get(q, set())) for q, codes in NUMPYDOC_IGNORE.items()}
     fixed = {q: codes for q, codes in fixed.items() if codes}
     assert not fixed, f"these docstring gaps are fixed: remove them from NUMPYDOC_IGNORE: {fixed}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors name the function the user called (built with caller=, never rewritten afterwards)
+# --------------------------------------------------------------------------------------------------
+
+
+def _caller_cases():
+    from crmlab.accumulation.leakage import value_chain_table
+    from crmlab.accumulation.twostore import accumulation_table
+    from crmlab.experiments import config_from_dict
+    from crmlab.synth import make_ecsi_survey
+
+    return {
+        "accumulation_table-customers": (lambda: accumulation_table(customers=0), ValueError,
+                                         "accumulation_table", "TwoStoreMarket"),
+        "accumulation_table-margin": (lambda: accumulation_table(margin="ten"), TypeError,
+                                      "accumulation_table", "TwoStoreMarket"),
+        "value_chain_table-links": (lambda: value_chain_table((0, 2)), ValueError,
+                                    "value_chain_table", "relationship_strength"),
+        "value_chain_table-type": (lambda: value_chain_table(("a", "b")), TypeError,
+                                   "value_chain_table", "relationship_strength"),
+        "config_from_dict-k": (lambda: config_from_dict({"experiment": {"k": [1]}}), ValueError,
+                               "load_config", "ExperimentGrid"),
+        "config_from_dict-data": (lambda: config_from_dict({"data": {"random_state": 1}}), ValueError,
+                                  "load_config", "ExperimentGrid"),
+        "make_ecsi_survey-key": (lambda: make_ecsi_survey(10, path_coefficients={("x", "y"): 0.1}), ValueError,
+                                 "make_ecsi_survey", "WorldConfig"),
+        "make_ecsi_survey-type": (lambda: make_ecsi_survey(10, loadings={"CUSA1": "high"}), TypeError,
+                                  "make_ecsi_survey", "WorldConfig"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_caller_cases()))
+def test_errors_name_the_function_called_not_its_helper(case):
+    call, error, caller, helper = _caller_cases()[case]
+    with pytest.raises(error, match=rf"^{caller}\(\): ") as info:
+        call()
+    assert f"{helper}()" not in str(info.value)
