@@ -70,6 +70,18 @@ def test_every_public_module_declares_all_and_its_names_exist(module_name):
     assert len(set(module.__all__)) == len(module.__all__), f"{module_name}.__all__ lists a name twice"
 
 
+def test_plotting_reexports_every_plot_function_of_its_submodules():
+    import crmlab.plotting as plotting
+
+    expected = set()
+    for info in pkgutil.iter_modules(plotting.__path__):
+        if not info.name.startswith("_"):
+            module = importlib.import_module(f"crmlab.plotting.{info.name}")
+            expected |= {name for name in module.__all__ if name.startswith("plot_")}
+    assert set(plotting.__all__) == expected
+    assert all(getattr(plotting, name).__name__ == name for name in plotting.__all__)
+
+
 def _public_objects() -> dict[str, object]:
     """Every function and class named in a public module's ``__all__``, by defining module and qualname."""
     out: dict[str, object] = {}
