@@ -23,6 +23,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 # `make test JOBS=2` (or test-fast) runs two pytest-xdist workers; a test file (and a notebook's cells)
 # stays on one worker, so module fixtures are built once and nbval runs a notebook in one kernel.
 # Default one process: on the shared 2-core machine two workers were slower (more CPU for imports).
+# `make course JOBS=2` executes two chapters at a time (each in its own kernel). JOBS >= 1.
 JOBS ?= 1
 XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile,)
 
@@ -37,7 +38,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	@touch $(STAMP)
 
 course: $(STAMP)
-	$(BIN)/crmlab course build --out build/course
+	$(BIN)/crmlab course build --out build/course --jobs $(JOBS)
 
 student: $(STAMP)
 	$(BIN)/crmlab course student --out build/student
