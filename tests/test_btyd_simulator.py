@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from crmlab.clv import simulate_bgnbd
 from crmlab.clv.bgnbd import bg_expected_new, bg_new_pmf
@@ -39,3 +40,15 @@ def test_simulated_counts_and_future_match_the_bgnbd_formulas():
     assert abs(df["future_purchases"].mean() - float(mean_future)) < 5 * sd
     assert np.all(df["recency"] <= df["T"]) and np.all((df["recency"] > 0) == (df["frequency"] > 0))
     assert not df.loc[~df["alive"], "future_purchases"].any()
+
+
+def test_simulate_btyd_refuses_bad_inputs_naming_them():
+    ok = np.ones(3)
+    with pytest.raises(ValueError, match=r"simulate_btyd\(\): 'p' must hold drop-out probabilities.*\[1\]"):
+        simulate_btyd(ok, np.array([0.5, 0.0, 0.5]), ok, random_state=0)
+    with pytest.raises(ValueError, match=r"simulate_btyd\(\): 'lam'.*\[2\]"):
+        simulate_btyd(np.array([1.0, 1.0, -1.0]), ok / 2, ok, random_state=0)
+    with pytest.raises(ValueError, match=r"same length"):
+        simulate_btyd(ok, ok[:2] / 2, ok, random_state=0)
+    with pytest.raises(ValueError, match=r"'exposure'.*\[0\]"):
+        simulate_btyd(ok, ok / 2, np.array([np.nan, 1.0, 1.0]), random_state=0)

@@ -95,6 +95,14 @@ def simulate_btyd(
     dropout_time : numpy.ndarray of float
         Week of drop-out (the last repeat purchase) or NaN when alive.
 
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        If the arrays are not 1-D of one length, a rate or exposure is negative or not
+        finite, or a ``p`` lies outside (0, 1].
+
     Notes
     -----
     With :math:`N \sim \mathrm{Poisson}(\lambda T)` purchase opportunities and
@@ -105,7 +113,9 @@ def simulate_btyd(
     :math:`G \sim \mathrm{Gamma}(N + 1 - x)`, so only :math:`\sum x` exponentials
     are drawn, with no sort.
     """
-    rng = as_generator(random_state, caller="simulate_btyd")
+    caller = "simulate_btyd"
+    lam, p, exposure = _simulation_arrays(lam, p, exposure, caller)
+    rng = as_generator(random_state, caller=caller)
     n = rng.poisson(lam * exposure)
     j = rng.geometric(p)
     x = np.minimum(n, j).astype(np.int64)
@@ -127,6 +137,27 @@ def simulate_btyd(
     times = (csum - base[owner]) * scale[owner]
     dropout_time = np.where(alive, np.nan, s_last * scale)
     return x, times, alive, dropout_time
+
+
+def _simulation_arrays(
+    lam: np.ndarray, p: np.ndarray, exposure: np.ndarray, caller: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the per-customer inputs of :func:`simulate_btyd` (same length, in range)."""
+    try:
+        arrays = [np.asarray(a, dtype=float) for a in (lam, p, exposure)]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{caller}(): 'lam', 'p' and 'exposure' must be numeric arrays.") from exc
+    if any(a.ndim != 1 for a in arrays) or len({a.shape[0] for a in arrays}) != 1:
+        raise ValueError(f"{caller}(): 'lam', 'p' and 'exposure' must be 1-D arrays of the same length; got shapes "
+                         f"{[a.shape for a in arrays]}.")
+    lam_a, p_a, exp_a = arrays
+    for name, bad, rule in (("lam", ~(np.isfinite(lam_a) & (lam_a >= 0)), "finite rates >= 0"),
+                            ("p", ~((p_a > 0) & (p_a <= 1)), "drop-out probabilities in (0, 1]"),
+                            ("exposure", ~(np.isfinite(exp_a) & (exp_a >= 0)), "finite lengths >= 0")):
+        if bad.any():
+            raise ValueError(f"{caller}(): '{name}' must hold {rule}; {int(bad.sum())} value(s) do not "
+                             f"(first positions: {np.flatnonzero(bad)[:5].tolist()}).")
+    return lam_a, p_a, exp_a
 
 
 def _btyd_arrays(
