@@ -533,6 +533,9 @@ def _caller_cases():
                                "load_config", "ExperimentGrid"),
         "config_from_dict-data": (lambda: config_from_dict({"data": {"random_state": 1}}), ValueError,
                                   "load_config", "ExperimentGrid"),
+        "WorldConfig-segment_params-type": (
+            lambda: __import__("crmlab.synth", fromlist=["x"]).WorldConfig(segment_params={"loyal": {"r": "x"}}),
+            TypeError, "WorldConfig", "SegmentParams"),
         "make_ecsi_survey-key": (lambda: make_ecsi_survey(10, path_coefficients={("x", "y"): 0.1}), ValueError,
                                  "make_ecsi_survey", "WorldConfig"),
         "make_ecsi_survey-type": (lambda: make_ecsi_survey(10, loadings={"CUSA1": "high"}), TypeError,

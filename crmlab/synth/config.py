@@ -230,9 +230,9 @@ class WorldConfig:
                     raise ValueError(f"{_CALLER}(): segment_params[{name!r}] has unknown field(s) {sorted(unknown)}.")
                 try:
                     params[name] = dataclasses.replace(params[name], **override)
-                except ValueError as exc:
-                    detail = str(exc).replace("SegmentParams(): ", "")
-                    raise ValueError(f"{_CALLER}(): in segment_params[{name!r}], {detail}") from None
+                except (TypeError, ValueError) as exc:  # SegmentParams' own check, placed in context
+                    detail = str(exc).removeprefix("SegmentParams(): ")
+                    raise type(exc)(f"{_CALLER}(): in segment_params[{name!r}], {detail}") from None
             else:
                 raise TypeError(f"{_CALLER}(): segment_params[{name!r}] must be a SegmentParams or a dict; "
                                 f"got {type(override).__name__}.")
