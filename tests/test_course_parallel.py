@@ -22,8 +22,8 @@ def _outputs(path):
 
 
 def test_parallel_execution_stores_the_same_outputs_as_serial(tmp_path):
-    sources = [("import os\nos.environ.get('PYTHONHASHSEED')", "hash('crm') % 1000"), ("sum(range(10))",),
-               ("print('a')\nprint('b')",)]
+    sources = [("import os\nos.environ.get('PYTHONHASHSEED')", "hash('crm') % 1000"),
+               ("print('a')\nprint('b')", "sum(range(10))")]
     serial = [_notebook(tmp_path / f"s{i}.ipynb", *src) for i, src in enumerate(sources)]
     parallel = [_notebook(tmp_path / f"p{i}.ipynb", *src) for i, src in enumerate(sources)]
     lines: list[str] = []
