@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 
 __all__ = ["build_parser", "main"]
@@ -53,12 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"crmlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text, description) in _COMMANDS.items():
-        try:
-            available = importlib.util.find_spec(module_name) is not None
-        except ModuleNotFoundError:
-            available = False
-        if not available:  # a part of crmlab this build does not have
-            continue
         module = importlib.import_module(module_name)
         cmd = sub.add_parser(name, help=help_text, description=description)
         module.add_arguments(cmd)

@@ -80,11 +80,10 @@ def test_pareto_nbd_recovers_truth() -> None:
     assert abs(model.expected_purchases(39.0, df).sum() / df["future_purchases"].sum() - 1) < 0.04
 
 
-def test_synthetic_world_alive_and_purchases() -> None:
+def test_synthetic_world_alive_and_purchases(loyal_world) -> None:
     from crmlab.rfm import rfm_summary
-    from crmlab.synth import make_customer_world
 
-    world = make_customer_world(3000, segments=("loyal",), random_state=3)
+    world = loyal_world
     summary = rfm_summary(world.transactions, observation_end=world.config.end, time_scaler=7)
     model = BetaGeoModel().fit(summary)
     truth = world.truth.set_index("customer_id").loc[summary.index]

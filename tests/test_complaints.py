@@ -146,9 +146,8 @@ def test_complaint_log_errors(log, tx):
         repurchase_after_complaint(log, tx, observation_end="2024-12-01")
 
 
-def test_on_generated_world():
-    synth = pytest.importorskip("crmlab.synth")
-    world = synth.make_customer_world(600, random_state=3)
+def test_on_generated_world(complaints_world):
+    world = complaints_world
     comp = world.complaints
     summary = complaint_log_summary(comp, by="channel")
     assert summary["complaints"].sum() == len(comp)

@@ -23,7 +23,6 @@ from crmlab.database import (
     purchase_alerts,
     schema_sql,
 )
-from crmlab.synth import make_customer_world
 
 HOSTILE = [
     "O'Brien",
@@ -36,8 +35,8 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def world():
-    return make_customer_world(400, start="2023-01-01", end="2024-12-31", random_state=11)
+def world(database_world):
+    return database_world
 
 
 @pytest.fixture()
@@ -202,8 +201,8 @@ def test_import_world_counts_and_values(world, db):
     assert n_pref_cols > 0
 
 
-def test_import_b2b_world():
-    world = make_customer_world(150, preset="b2b", random_state=3)
+def test_import_b2b_world(b2b_world):
+    world = b2b_world
     db = CustomerDatabase()
     db.import_world(world)
     record = db.customer_record()

@@ -210,10 +210,8 @@ def test_ladder_stages_by_hand():
     assert stages_w1.loc[1].tolist() == ["buyer", "advocate", "partner", "follower"]
 
 
-def test_ladder_stages_on_generated_world_are_estimable():
-    from crmlab.synth import make_customer_world
-
-    world = make_customer_world(300, random_state=2)
+def test_ladder_stages_on_generated_world_are_estimable(ladder_world):
+    world = ladder_world
     refs = world.customers.loc[world.customers["referred_by"].notna(), ["referred_by", "acquisition_date"]]
     refs = refs.set_axis(["customer_id", "date"], axis=1)
     refs = refs[refs["date"] >= pd.Timestamp("2023-01-01")]
@@ -267,10 +265,8 @@ ALL_ITEMS = {
 
 
 @pytest.fixture(scope="module")
-def world():
-    from crmlab.synth import make_customer_world
-
-    return make_customer_world(1500, random_state=3, survey_share=1.0)
+def world(survey_world):
+    return survey_world
 
 
 def test_indicators_by_hand():

@@ -22,7 +22,6 @@ from crmlab.plotting import (
 )
 from crmlab.rfm import rfm_bin_sizes, rfm_scores, rfm_segments, rfm_summary
 from crmlab.segmentation import (
-    FOUR_SEGMENT_WORLD,
     Log1pTransformer,
     choose_k_table,
     clusterer_names,
@@ -44,7 +43,6 @@ from crmlab.segmentation import (
     suggest_k,
     within_ss,
 )
-from crmlab.synth import make_customer_world
 from crmlab.value import customer_ordering
 
 
@@ -56,8 +54,8 @@ def _one_thread():
 
 
 @pytest.fixture(scope="module")
-def world():
-    w = make_customer_world(1000, random_state=7, **FOUR_SEGMENT_WORLD)
+def world(four_segment_world):
+    w = four_segment_world
     summary = rfm_summary(w.transactions, observation_end=w.config.end, classic=True)
     truth = w.truth.set_index("customer_id").loc[summary.index, "segment"].to_numpy()
     return summary, rfm_features(summary), truth

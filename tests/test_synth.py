@@ -43,14 +43,14 @@ MOBI_ITEMS = list(load_mobi().columns)
 
 
 @pytest.fixture(scope="module")
-def world():
-    return make_customer_world(3000, random_state=11)
+def world(synth_world):
+    return synth_world
 
 
 @pytest.fixture(scope="module")
-def big_world():
+def big_world(big_loyal_world):
     """One segment, many customers: for recovering the configured parameters."""
-    return make_customer_world(20000, random_state=5, segments=("loyal",))
+    return big_loyal_world
 
 
 # --- the column contract -------------------------------------------------------------------------------------

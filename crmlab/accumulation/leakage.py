@@ -255,7 +255,11 @@ def relationship_strength(links: float | Sequence[float] | np.ndarray, *, direct
     >>> relationship_strength([1, 2, 3]).round(3).tolist()
     [1.0, 0.25, 0.111]
     """
-    caller = "relationship_strength"
+    return _strength(links, direct_strength, caller="relationship_strength")
+
+
+def _strength(links: float | Sequence[float] | np.ndarray, direct_strength: float, *, caller: str) -> np.ndarray:
+    """Apply the inverse-square rule, reporting bad input in ``caller``'s name."""
     s1 = check_number(direct_strength, "direct_strength", caller=caller, minimum=0)
     try:
         k = np.asarray(links, dtype=float)
@@ -317,10 +321,7 @@ def value_chain_table(
     [100.0, 11.1]
     """
     uplift = check_probability(retention_uplift, "retention_uplift", caller="value_chain_table")
-    try:
-        strength = relationship_strength(links)
-    except ValueError as err:
-        raise ValueError(str(err).replace("relationship_strength()", "value_chain_table()")) from None
+    strength = _strength(links, 1.0, caller="value_chain_table")
     k = np.asarray(links, dtype=float)
     if np.any(k != np.round(k)):
         raise ValueError(

@@ -23,6 +23,12 @@ __all__ = ["LECTURE_LOSSES", "TwoStoreMarket", "accumulation_table"]
 LECTURE_LOSSES: tuple[int, ...] = (0, 1, 2, 10, 25, 50)
 
 
+def _check_market(customers: int, margin: float, *, caller: str) -> tuple[int, float]:
+    """Return the market size and margin checked in ``caller``'s name."""
+    return (check_int(customers, "customers", caller=caller, minimum=1),
+            check_number(margin, "margin", caller=caller, minimum=0))
+
+
 @dataclass(frozen=True)
 class TwoStoreMarket:
     r"""Two stores that start equal; every customer A loses goes to B.
@@ -85,9 +91,9 @@ class TwoStoreMarket:
     margin: float = 10.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "customers", check_int(self.customers, "customers", caller="TwoStoreMarket",
-                                                        minimum=1))
-        object.__setattr__(self, "margin", check_number(self.margin, "margin", caller="TwoStoreMarket", minimum=0))
+        customers, margin = _check_market(self.customers, self.margin, caller="TwoStoreMarket")
+        object.__setattr__(self, "customers", customers)
+        object.__setattr__(self, "margin", margin)
 
     def _losses(self, lost: float | Sequence[float] | np.ndarray, caller: str) -> np.ndarray:
         try:
@@ -266,10 +272,8 @@ def accumulation_table(
     [0.0, 20.0, 40.0, 200.0, 500.0, 1000.0]
     """
     basis = check_in_choices(basis, "basis", ["customers", "profit"], caller="accumulation_table")
-    try:
-        market = TwoStoreMarket(customers=customers, margin=margin)
-    except (TypeError, ValueError) as err:
-        raise type(err)(str(err).replace("TwoStoreMarket()", "accumulation_table()")) from None
+    customers, margin = _check_market(customers, margin, caller="accumulation_table")
+    market = TwoStoreMarket(customers=customers, margin=margin)
     x = market._losses(lost, "accumulation_table")
     a, b = market.customers - x, market.customers + x
     index = pd.Index(x, name="lost")

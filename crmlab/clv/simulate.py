@@ -2,7 +2,9 @@
 
 Chapter 6. A fitted model is only trustworthy if it recovers known answers:
 these simulators draw each customer's latent rates, her calibration-period
-summary and her true future, all vectorised.
+summary and her true future, all vectorised. The BG/NBD purchase process itself
+is drawn by :func:`crmlab.synth.behaviour.simulate_btyd`, the one BG/NBD simulator
+of crmlab, which also generates the synthetic course world.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pandas as pd
 
 from crmlab._rng import RandomState, as_generator
 from crmlab._validation import check_int, check_number
+from crmlab.synth.behaviour import simulate_btyd
 
 __all__ = ["simulate_bgnbd", "simulate_pareto_nbd"]
 
@@ -82,13 +85,13 @@ def simulate_bgnbd(
     Tarr = _times(T, n, caller)
     lam = rng.gamma(r, 1.0 / alpha, n)
     p = rng.beta(a, b, n)
-    drop_after = rng.geometric(p)  # inactive right after this repeat purchase
-    n_events = rng.poisson(lam * Tarr)  # events of the underlying Poisson process in (0, T]
-    alive = drop_after > n_events
-    freq = np.minimum(drop_after, n_events)
-    rec = Tarr * _order_stat(rng, freq, n_events)
-    fut_events = rng.poisson(lam * future)
-    fut = np.where(alive, np.minimum(fut_events, drop_after - n_events), 0)
+    freq, times, alive, _ = simulate_btyd(lam, p, Tarr, random_state=rng)
+    rec = np.zeros(n)
+    bought = freq > 0
+    rec[bought] = times[np.cumsum(freq)[bought] - 1]  # each customer's last repeat purchase
+    # Future: an alive customer keeps buying at rate lam; the purchases she has left before dropping
+    # out are again Geometric(p) (memoryless), whatever she bought before T.
+    fut = np.where(alive, np.minimum(rng.poisson(lam * future), rng.geometric(p)), 0)
     rec, Tarr = _finish(freq, rec, Tarr, resolution)
     return pd.DataFrame({
         "customer_id": np.arange(1, n + 1, dtype=np.int64), "frequency": freq.astype(np.int64), "recency": rec,

@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     ex.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: every chapter)")
     ex.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default: 300)")
+    ex.add_argument("--jobs", type=int, default=1, help="chapters executed at the same time (default: 1)")
     build = sub.add_parser(
         "build",
         help="execute every chapter and write the HTML course (index, chapters, glossary, datasets)",
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     build.add_argument("--out", type=Path, default=Path("build/course"), help="output folder (default: build/course)")
     build.add_argument("--no-execute", action="store_true", help="use the outputs stored in the notebooks as they are")
+    build.add_argument("--jobs", type=int, default=1, help="chapters executed at the same time (default: 1)")
     student = sub.add_parser(
         "student",
         help="write student copies: exercises kept, solutions and instructor notes removed",
@@ -72,13 +74,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if action == "execute":
-            execute_notebooks(paths, timeout=args.timeout)
+            execute_notebooks(paths, timeout=args.timeout, n_jobs=args.jobs)
             return 0
         if action == "build":
             from crmlab.course.site import build_site
 
             if not args.no_execute:
-                execute_notebooks(paths)
+                execute_notebooks(paths, n_jobs=args.jobs)
             pages = build_site(paths, args.out)
             print(f"wrote {len(pages)} pages to {args.out}/ - open {args.out}/index.html")
             return 0

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+
+from crmlab._validation import check_int
 
 __all__ = ["ChapterError", "coalesce_streams", "execute_notebook", "execute_notebooks"]
 
@@ -147,34 +151,57 @@ def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int, str]:
 
 
 def execute_notebooks(
-    paths: Iterable[str | Path], *, timeout: int = 300, log: Callable[[str], object] = print
+    paths: Iterable[str | Path], *, timeout: int = 300, log: Callable[[str], object] = print, n_jobs: int = 1
 ) -> dict[str, float]:
-    """Execute several notebooks in order, logging progress; stop at the first failure.
+    """Execute several notebooks, logging progress; stop at the first failure.
 
     Parameters
     ----------
     paths : iterable of str or Path
-        Notebooks to run.
+        Notebooks to run. Chapters are independent (each runs in its own fresh kernel
+        from its own stored inputs), so they may run side by side.
     timeout : int, default=300
         Seconds allowed per cell.
     log : callable, default=print
         Receives one progress line per chapter.
+    n_jobs : int, default=1
+        Notebooks executed at the same time, each in its own worker process and
+        kernel; 1 runs them one after another in the given order.
 
     Returns
     -------
     dict of str to float
-        Seconds per notebook name.
+        Seconds per notebook name, in the order of ``paths``.
 
     Raises
     ------
     ChapterError
-        At the first notebook with a failing cell (see :func:`execute_notebook`).
+        At the first notebook with a failing cell (see :func:`execute_notebook`);
+        with ``n_jobs > 1`` the notebooks not yet started are cancelled.
+    ValueError
+        If ``n_jobs`` is not a positive integer.
     """
     paths = [Path(p) for p in paths]
+    n_jobs = check_int(n_jobs, "n_jobs", caller="execute_notebooks", minimum=1)
     times: dict[str, float] = {}
-    for i, path in enumerate(paths, start=1):
-        log(f"[{i}/{len(paths)}] executing {path.name} ...")
-        seconds = execute_notebook(path, timeout=timeout)
-        times[path.name] = seconds
-        log(f"[{i}/{len(paths)}] {path.name} done in {seconds:.1f} s")
-    return times
+    if n_jobs == 1 or len(paths) < 2:
+        for i, path in enumerate(paths, start=1):
+            log(f"[{i}/{len(paths)}] executing {path.name} ...")
+            seconds = execute_notebook(path, timeout=timeout)
+            times[path.name] = seconds
+            log(f"[{i}/{len(paths)}] {path.name} done in {seconds:.1f} s")
+        return times
+    # spawn: each worker starts clean (no inherited kernel-manager state or threads)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(paths)), mp_context=context) as pool:
+        log(f"executing {len(paths)} notebooks, {min(n_jobs, len(paths))} at a time ...")
+        futures = {pool.submit(execute_notebook, path, timeout=timeout): path for path in paths}
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                path = futures[future]
+                times[path.name] = future.result()
+                log(f"[{done}/{len(paths)}] {path.name} done in {times[path.name]:.1f} s")
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return {path.name: times[path.name] for path in paths}

@@ -164,10 +164,7 @@ def config_from_dict(
         fields["source"] = data.pop("source")
     if data:
         fields["data"] = data
-    try:
-        grid = ExperimentGrid(**fields)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(str(exc).replace("ExperimentGrid()", f"{caller}()")) from None
+    grid = ExperimentGrid(**fields, _caller=caller)
 
     study = experiment.get("name", name)
     if not isinstance(study, str) or not study:

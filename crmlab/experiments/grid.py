@@ -10,7 +10,7 @@ import json
 import numbers
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,29 +29,29 @@ _SPEC_VERSION = 1
 _Scalar = (bool, numbers.Integral, numbers.Real, str)
 
 
-def _as_names(value: Any, name: str) -> tuple[str, ...]:
+def _as_names(value: Any, name: str, caller: str) -> tuple[str, ...]:
     values = (value,) if isinstance(value, str) else tuple(value) if isinstance(value, Sequence) else None
     if not values or not all(isinstance(v, str) and v for v in values):
-        raise TypeError(f"ExperimentGrid(): '{name}' must be a non-empty list of names; got {value!r}.")
+        raise TypeError(f"{caller}(): '{name}' must be a non-empty list of names; got {value!r}.")
     if len(set(values)) != len(values):
-        raise ValueError(f"ExperimentGrid(): '{name}' lists a name twice; got {list(values)}.")
+        raise ValueError(f"{caller}(): '{name}' lists a name twice; got {list(values)}.")
     return values
 
 
-def _as_data(data: Any) -> dict[str, tuple[Any, ...]]:
+def _as_data(data: Any, caller: str) -> dict[str, tuple[Any, ...]]:
     if not isinstance(data, Mapping):
-        raise TypeError(f"ExperimentGrid(): 'data' must be a mapping of setting name to values; got {data!r}.")
+        raise TypeError(f"{caller}(): 'data' must be a mapping of setting name to values; got {data!r}.")
     out: dict[str, tuple[Any, ...]] = {}
     for key, value in data.items():
         if not isinstance(key, str) or not key.isidentifier() or key == "random_state":
-            raise ValueError(f"ExperimentGrid(): data setting names must be keyword names other than "
+            raise ValueError(f"{caller}(): data setting names must be keyword names other than "
                              f"'random_state'; got {key!r}.")
         values = tuple(value) if isinstance(value, list | tuple) else (value,)
         if not values or not all(isinstance(v, _Scalar) for v in values):
-            raise TypeError(f"ExperimentGrid(): data setting '{key}' must be a scalar or a non-empty list of "
+            raise TypeError(f"{caller}(): data setting '{key}' must be a scalar or a non-empty list of "
                             f"numbers, strings or booleans; got {value!r}.")
         if len(set(values)) != len(values):
-            raise ValueError(f"ExperimentGrid(): data setting '{key}' lists a value twice; got {list(values)}.")
+            raise ValueError(f"{caller}(): data setting '{key}' lists a value twice; got {list(values)}.")
         numeric = [v for v in values if not isinstance(v, bool | str)]
         if numeric and len(numeric) == len(values) and any(isinstance(v, float) for v in values):
             values = tuple(float(v) for v in values)  # 0 and 0.5 -> 0.0 and 0.5: one type per column
@@ -59,24 +59,24 @@ def _as_data(data: Any) -> dict[str, tuple[Any, ...]]:
     return out
 
 
-def _as_params(value: Any, algorithms: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def _as_params(value: Any, algorithms: tuple[str, ...], caller: str) -> dict[str, dict[str, Any]]:
     if not isinstance(value, Mapping):
-        raise TypeError(f"ExperimentGrid(): 'algorithm_params' must map algorithm names to keyword tables; "
+        raise TypeError(f"{caller}(): 'algorithm_params' must map algorithm names to keyword tables; "
                         f"got {value!r}.")
     out = {}
     for name, params in value.items():
         if name not in algorithms:
-            raise ValueError(f"ExperimentGrid(): 'algorithm_params' names '{name}', which is not in "
+            raise ValueError(f"{caller}(): 'algorithm_params' names '{name}', which is not in "
                              f"'algorithms' {list(algorithms)}.")
         if not isinstance(params, Mapping) or not all(
                 isinstance(k, str) and isinstance(v, _Scalar) for k, v in params.items()):
-            raise TypeError(f"ExperimentGrid(): algorithm_params['{name}'] must map keyword names to numbers, "
+            raise TypeError(f"{caller}(): algorithm_params['{name}'] must map keyword names to numbers, "
                             f"strings or booleans; got {params!r}.")
         out[name] = dict(params)
     return out
 
 
-def _check_source_settings(source: Any, name: str, data: Mapping[str, Any]) -> None:
+def _check_source_settings(source: Any, name: str, data: Mapping[str, Any], caller: str) -> None:
     """Raise if the source cannot take one of the data settings, naming the ones it can."""
     try:
         params = inspect.signature(source).parameters
@@ -87,7 +87,7 @@ def _check_source_settings(source: Any, name: str, data: Mapping[str, Any]) -> N
     allowed = sorted(p for p in params if p != "random_state")
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ValueError(f"ExperimentGrid(): source '{name}' has no setting(s) {unknown}; "
+        raise ValueError(f"{caller}(): source '{name}' has no setting(s) {unknown}; "
                          f"its settings are {allowed}.")
 
 
@@ -126,6 +126,8 @@ class ExperimentGrid:
     algorithm_params : mapping of str to mapping, default={}
         Extra keyword arguments per algorithm, e.g. ``{"kmeans": {"n_init": 3}}``
         (passed to :func:`crmlab.segmentation.make_clusterer` for the built-ins).
+    _caller : str, default="ExperimentGrid"
+        Private: the public function named in error messages (``load_config`` passes its own name).
 
     Raises
     ------
@@ -166,20 +168,21 @@ class ExperimentGrid:
     subsample: float = 0.8
     silhouette_sample: int = 2000
     algorithm_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    _caller: InitVar[str] = "ExperimentGrid"  # the public function whose name errors carry (load_config...)
 
-    def __post_init__(self) -> None:
-        caller = "ExperimentGrid"
+    def __post_init__(self, _caller: str) -> None:
+        caller = _caller
         setattr_ = object.__setattr__
-        setattr_(self, "algorithms", _as_names(self.algorithms, "algorithms"))
-        setattr_(self, "feature_sets", _as_names(self.feature_sets, "feature_sets"))
+        setattr_(self, "algorithms", _as_names(self.algorithms, "algorithms", caller))
+        setattr_(self, "feature_sets", _as_names(self.feature_sets, "feature_sets", caller))
         for name in self.algorithms:
             get_algorithm(name, caller=caller)
         for name in self.feature_sets:
             get_feature_set(name, caller=caller)
         if not isinstance(self.source, str):
             raise TypeError(f"{caller}(): 'source' must be a string; got {self.source!r}.")
-        setattr_(self, "data", _as_data(self.data))
-        _check_source_settings(get_source(self.source, caller=caller), self.source, self.data)
+        setattr_(self, "data", _as_data(self.data, caller))
+        _check_source_settings(get_source(self.source, caller=caller), self.source, self.data, caller)
         ks = (self.k,) if isinstance(self.k, numbers.Integral) else tuple(self.k)
         ks = tuple(check_int(v, "k", caller=caller, minimum=2) for v in ks)
         if not ks or len(set(ks)) != len(ks):
@@ -190,7 +193,7 @@ class ExperimentGrid:
         setattr_(self, "n_bootstrap", check_int(self.n_bootstrap, "n_bootstrap", caller=caller, minimum=0))
         setattr_(self, "subsample", check_number(self.subsample, "subsample", caller=caller, minimum=0.0,
                                                  maximum=1.0, strict_min=True, strict_max=True))
-        setattr_(self, "algorithm_params", _as_params(self.algorithm_params, self.algorithms))
+        setattr_(self, "algorithm_params", _as_params(self.algorithm_params, self.algorithms, caller))
         setattr_(self, "silhouette_sample",
                  check_int(self.silhouette_sample, "silhouette_sample", caller=caller, minimum=10))
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import special
 
+from crmlab._rng import RandomState, as_generator
 from crmlab._validation import check_number
 from crmlab.synth.config import SegmentParams
 
@@ -67,7 +68,7 @@ def gamma_by_group(group: np.ndarray, shape: Sequence[float], rng: np.random.Gen
 
 
 def simulate_btyd(
-    lam: np.ndarray, p: np.ndarray, exposure: np.ndarray, rng: np.random.Generator
+    lam: np.ndarray, p: np.ndarray, exposure: np.ndarray, *, random_state: RandomState = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""Simulate repeat purchases and drop-out of many BG/NBD customers at once.
 
@@ -79,8 +80,8 @@ def simulate_btyd(
     ----------
     lam, p, exposure : numpy.ndarray
         Weekly purchase rate, drop-out probability and exposure (weeks) per customer.
-    rng : numpy.random.Generator
-        Source of randomness.
+    random_state : None, int or numpy.random.Generator, default=None
+        An int repeats exactly; a Generator advances.
 
     Returns
     -------
@@ -94,6 +95,14 @@ def simulate_btyd(
     dropout_time : numpy.ndarray of float
         Week of drop-out (the last repeat purchase) or NaN when alive.
 
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        If the arrays are not 1-D of one length, a rate or exposure is negative or not
+        finite, or a ``p`` lies outside (0, 1].
+
     Notes
     -----
     With :math:`N \sim \mathrm{Poisson}(\lambda T)` purchase opportunities and
@@ -104,6 +113,9 @@ def simulate_btyd(
     :math:`G \sim \mathrm{Gamma}(N + 1 - x)`, so only :math:`\sum x` exponentials
     are drawn, with no sort.
     """
+    caller = "simulate_btyd"
+    lam, p, exposure = _simulation_arrays(lam, p, exposure, caller)
+    rng = as_generator(random_state, caller=caller)
     n = rng.poisson(lam * exposure)
     j = rng.geometric(p)
     x = np.minimum(n, j).astype(np.int64)
@@ -125,6 +137,27 @@ def simulate_btyd(
     times = (csum - base[owner]) * scale[owner]
     dropout_time = np.where(alive, np.nan, s_last * scale)
     return x, times, alive, dropout_time
+
+
+def _simulation_arrays(
+    lam: np.ndarray, p: np.ndarray, exposure: np.ndarray, caller: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the per-customer inputs of :func:`simulate_btyd` (same length, in range)."""
+    try:
+        arrays = [np.asarray(a, dtype=float) for a in (lam, p, exposure)]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{caller}(): 'lam', 'p' and 'exposure' must be numeric arrays.") from exc
+    if any(a.ndim != 1 for a in arrays) or len({a.shape[0] for a in arrays}) != 1:
+        raise ValueError(f"{caller}(): 'lam', 'p' and 'exposure' must be 1-D arrays of the same length; got shapes "
+                         f"{[a.shape for a in arrays]}.")
+    lam_a, p_a, exp_a = arrays
+    for name, bad, rule in (("lam", ~(np.isfinite(lam_a) & (lam_a >= 0)), "finite rates >= 0"),
+                            ("p", ~((p_a > 0) & (p_a <= 1)), "drop-out probabilities in (0, 1]"),
+                            ("exposure", ~(np.isfinite(exp_a) & (exp_a >= 0)), "finite lengths >= 0")):
+        if bad.any():
+            raise ValueError(f"{caller}(): '{name}' must hold {rule}; {int(bad.sum())} value(s) do not "
+                             f"(first positions: {np.flatnonzero(bad)[:5].tolist()}).")
+    return lam_a, p_a, exp_a
 
 
 def _btyd_arrays(

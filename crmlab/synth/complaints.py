@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmlab._rng import RandomState, as_generator
+
 __all__ = ["COMPLAINT_CATEGORIES", "COMPLAINT_CHANNELS", "complaint_log"]
 
 COMPLAINT_CATEGORIES = ("product quality", "delivery", "billing", "staff attitude", "returns & refunds", "other")
@@ -30,7 +32,8 @@ def complaint_log(
     first_day: np.ndarray,
     last_day: np.ndarray,
     resolution_share: float,
-    rng: np.random.Generator,
+    *,
+    random_state: RandomState = None,
 ) -> pd.DataFrame:
     """Build the complaint table of the customers who complained.
 
@@ -42,8 +45,8 @@ def complaint_log(
         Window in which each customer can complain (first purchase to drop-out or end).
     resolution_share : float
         Probability that a complaint is resolved.
-    rng : numpy.random.Generator
-        Source of randomness.
+    random_state : None, int or numpy.random.Generator, default=None
+        An int repeats exactly; a Generator advances.
 
     Returns
     -------
@@ -52,6 +55,7 @@ def complaint_log(
         ``resolved`` (bool) and ``resolution_days`` (float; NaN when unresolved),
         sorted by date. Complainers file ``1 + Poisson(0.3)`` complaints each.
     """
+    rng = as_generator(random_state, caller="complaint_log")
     who = np.flatnonzero(complained)
     counts = 1 + rng.poisson(0.3, who.shape[0])
     owner = np.repeat(who, counts)

@@ -230,9 +230,9 @@ class WorldConfig:
                     raise ValueError(f"{_CALLER}(): segment_params[{name!r}] has unknown field(s) {sorted(unknown)}.")
                 try:
                     params[name] = dataclasses.replace(params[name], **override)
-                except ValueError as exc:
-                    detail = str(exc).replace("SegmentParams(): ", "")
-                    raise ValueError(f"{_CALLER}(): in segment_params[{name!r}], {detail}") from None
+                except (TypeError, ValueError) as exc:  # SegmentParams' own check, placed in context
+                    detail = str(exc).removeprefix("SegmentParams(): ")
+                    raise type(exc)(f"{_CALLER}(): in segment_params[{name!r}], {detail}") from None
             else:
                 raise TypeError(f"{_CALLER}(): segment_params[{name!r}] must be a SegmentParams or a dict; "
                                 f"got {type(override).__name__}.")
@@ -265,11 +265,15 @@ def _parse_date(value: Any, name: str) -> pd.Timestamp:
 
 
 def _merge_known(
-    given: Mapping[str, float] | None, default: Mapping[str, float], name: str, low: float, high: float
+    given: Mapping[str, float] | None, default: Mapping[str, float], name: str, low: float, high: float,
+    *, caller: str = _CALLER,
 ) -> dict[str, float]:
+    """Return ``default`` updated with ``given``, checking keys and value ranges in ``caller``'s name."""
+    if given is not None and not isinstance(given, Mapping):
+        raise TypeError(f"{caller}(): '{name}' must be a mapping of name to number; got {type(given).__name__}.")
     out = dict(default)
     for key, value in (given or {}).items():
         if key not in default:
-            raise ValueError(f"{_CALLER}(): '{name}' has unknown key {key!r}; allowed keys are {list(default)}.")
-        out[key] = check_number(value, f"{name}[{key!r}]", caller=_CALLER, minimum=low, maximum=high)
+            raise ValueError(f"{caller}(): '{name}' has unknown key {key!r}; allowed keys are {list(default)}.")
+        out[key] = check_number(value, f"{name}[{key!r}]", caller=caller, minimum=low, maximum=high)
     return out

@@ -17,6 +17,9 @@ from crmlab.synth.config import WorldConfig
 from crmlab.synth.subscriptions import sbg_lifetimes
 from crmlab.synth.surveys import CONSTRUCTS, latent_scores, total_effects
 
+# No public names: the steps take the Generator streams make_customer_world derives from its one seed.
+__all__: list[str] = []
+
 _MONTH_DAYS = 30.4375
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -61,7 +64,7 @@ def btyd_world(cfg: WorldConfig, seg: np.ndarray, z_loy: np.ndarray, acq: np.nda
     z = bh.copula_normal(z_loy, cfg.loyalty_coupling, -1.0, rng)
     p = bh.beta_of_normal(seg, [s.a for s in params], [s.b for s in params], z)
     exposure = cfg.window_weeks - acq
-    x, times, alive, drop = bh.simulate_btyd(lam, p, exposure, rng)
+    x, times, alive, drop = bh.simulate_btyd(lam, p, exposure, random_state=rng)
     counts = x + 1
     owner = np.repeat(np.arange(seg.shape[0]), counts)
     rel = np.zeros(owner.shape[0])

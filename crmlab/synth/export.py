@@ -15,6 +15,9 @@ from tqdm import tqdm
 from crmlab._validation import check_in_choices
 from crmlab.synth.config import WorldConfig
 
+# No public names: CustomerWorld.export is the public entry point.
+__all__: list[str] = []
+
 TABLES = ("customers", "transactions", "surveys", "complaints", "truth")
 FORMATS = ("csv", "parquet", "sqlite")
 

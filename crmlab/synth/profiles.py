@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crmlab._rng import RandomState, as_generator
+
 __all__ = ["SOURCE_CHANNELS", "business_profiles", "individual_profiles"]
 
 #: Where customers come from (客户来源): the channels of the course's CRM record.
@@ -92,8 +94,28 @@ def _phone(rng: np.random.Generator, n: int, prefix: str = "+86 1") -> pa.Array:
     return pc.binary_join_element_wise(prefix, _digits(rng.integers(3 * 10**9, 10**10, n), 10), "")
 
 
-def individual_profiles(ids: np.ndarray, end: pd.Timestamp, rng: np.random.Generator) -> dict[str, object]:
-    """Demographic and contact columns of individual customers (dict of column arrays)."""
+def individual_profiles(
+    ids: np.ndarray, end: pd.Timestamp, *, random_state: RandomState = None
+) -> dict[str, object]:
+    """Demographic and contact columns of individual customers (dict of column arrays).
+
+    Chapter 1.
+
+    Parameters
+    ----------
+    ids : numpy.ndarray
+        Customer ids, one per customer.
+    end : pandas.Timestamp
+        End of the observation window: birth dates are drawn back from it.
+    random_state : None, int or numpy.random.Generator, default=None
+        An int repeats exactly; a Generator advances.
+
+    Returns
+    -------
+    dict of str to array
+        One array (or pandas categorical / string array) per profile column.
+    """
+    rng = as_generator(random_state, caller="individual_profiles")
     n = ids.shape[0]
     female = rng.random(n) < 0.52
     given = np.where(female, rng.integers(0, len(_FEMALE), n), len(_FEMALE) + rng.integers(0, len(_MALE), n))
@@ -140,12 +162,30 @@ def individual_profiles(ids: np.ndarray, end: pd.Timestamp, rng: np.random.Gener
 
 
 def business_profiles(
-    ids: np.ndarray, end: pd.Timestamp, credit_u: np.ndarray, rng: np.random.Generator
+    ids: np.ndarray, end: pd.Timestamp, credit_u: np.ndarray, *, random_state: RandomState = None
 ) -> dict[str, object]:
     """CRM record columns of business customers (dict of column arrays).
 
-    ``credit_u`` holds uniforms (coupled to loyalty) that set the 1–5 star credit grade.
+    Chapter 1.
+
+    Parameters
+    ----------
+    ids : numpy.ndarray
+        Customer ids, one per customer.
+    end : pandas.Timestamp
+        End of the observation window (the same signature as :func:`individual_profiles`;
+        no business column depends on it today).
+    credit_u : numpy.ndarray
+        Uniforms on (0, 1), one per customer (coupled to loyalty), that set the 1–5 star credit grade.
+    random_state : None, int or numpy.random.Generator, default=None
+        An int repeats exactly; a Generator advances.
+
+    Returns
+    -------
+    dict of str to array
+        One array (or pandas categorical / string array) per CRM record column.
     """
+    rng = as_generator(random_state, caller="business_profiles")
     n = ids.shape[0]
     words = len(_WORDS)
     industry = _choice(rng, n, (0.22, 0.16, 0.08, 0.1, 0.08, 0.08, 0.05, 0.1, 0.08, 0.05))

@@ -18,7 +18,6 @@ import pandas as pd
 
 from crmlab._rng import RandomState, as_generator
 from crmlab._validation import check_int
-from crmlab.synth.config import _CALLER as _CFG_CALLER
 from crmlab.synth.config import ECSI_PATHS, LOYALTY_INDICATORS, _merge_known
 
 __all__ = ["CONSTRUCTS", "ECSI_ITEMS", "ECSI_LOADINGS", "EcsiSurvey", "make_ecsi_survey"]
@@ -183,6 +182,8 @@ def make_ecsi_survey(
 
     Raises
     ------
+    TypeError
+        If ``path_coefficients`` or ``loadings`` is not a mapping, or holds a non-number.
     ValueError
         If ``n_respondents < 1``, a path key is unknown or out of range, or the
         paths into a construct explain all of its variance.
@@ -215,11 +216,8 @@ def make_ecsi_survey(
     """
     caller = "make_ecsi_survey"
     n = check_int(n_respondents, "n_respondents", caller=caller, minimum=1)
-    try:
-        paths = _merge_known(path_coefficients, ECSI_PATHS, "path_coefficients", -1.0, 1.0)
-        lds = _merge_known(loadings, ECSI_LOADINGS, "loadings", -0.999, 0.999)
-    except ValueError as exc:
-        raise ValueError(str(exc).replace(f"{_CFG_CALLER}()", f"{caller}()")) from None
+    paths = _merge_known(path_coefficients, ECSI_PATHS, "path_coefficients", -1.0, 1.0, caller=caller)
+    lds = _merge_known(loadings, ECSI_LOADINGS, "loadings", -0.999, 0.999, caller=caller)
     rng = as_generator(random_state, caller=caller)
     scores = latent_scores(n, paths, 0.0, rng, caller)
     items = ecsi_items(scores, lds, rng)

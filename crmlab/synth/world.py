@@ -266,7 +266,7 @@ def _build(cfg: WorldConfig, streams: list[np.random.Generator], bar: tqdm) -> C
     complained = draw_complained(dissatisfied, cfg.complaint_share_dissatisfied, cfg.complaint_share_satisfied,
                                  streams[4])
     complaints = complaint_log(ids, complained, acq_date.astype("datetime64[D]"), last_day, cfg.resolution_share,
-                               streams[4])
+                               random_state=streams[4])
     bar.update()
     surveys = _surveys(cfg, ids, scores, acq_date.astype("datetime64[D]"), last_day, streams[5])
     bar.update()
@@ -353,13 +353,13 @@ def _customers(cfg: WorldConfig, ids: np.ndarray, seg: np.ndarray, z_loy: np.nda
     n = ids.shape[0]
     if cfg.preset == "b2b":
         credit_u = special.ndtr(bh.copula_normal(z_loy, cfg.loyalty_coupling, 1.0, rng))
-        cols = business_profiles(ids, cfg.end, credit_u, rng)
+        cols = business_profiles(ids, cfg.end, credit_u, random_state=rng)
         agent = cols.pop("agent")
         status = np.where(sim["alive"], 0, 1) * 2 + agent.astype(np.int64)
         cols["customer_category"] = pd.Categorical.from_codes(
             status, categories=["current end customer", "current agent", "lost end customer", "lost agent"])
     else:
-        cols = individual_profiles(ids, cfg.end, rng)
+        cols = individual_profiles(ids, cfg.end, random_state=rng)
     weights = np.asarray(channel_weights(cfg.preset))
     channel = np.searchsorted(np.cumsum(weights / weights.sum()), rng.random(n), side="right").clip(0, 7)
     referred = referrer >= 0
