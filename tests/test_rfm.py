@@ -152,8 +152,7 @@ GOOD = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-
         (lambda d: d.drop(columns="amount"), ValueError, r"missing required column\(s\) \['amount'\]"),
         (lambda d: d.assign(customer_id=[1.0, np.nan, 2.0]), ValueError, "column 'customer_id'.*missing value"),
         (lambda d: d.assign(date=[pd.NaT, d["date"][1], d["date"][2]]), ValueError, "column 'date'.*missing value"),
-        (lambda d: d.assign(amount=[5.0, -1.0, 7.0]), ValueError, "zero or negative 'amount'.*allow_nonpositive"),
-        (lambda d: d.assign(amount=[5.0, 0.0, 7.0]), ValueError, "zero or negative 'amount'"),
+        (lambda d: d.assign(amount=[5.0, -1.0, 7.0]), ValueError, "a negative 'amount'.*allow_negative=True"),
         (lambda d: d.assign(date=["2024-01-01", "not a date", "2024-01-02"]), ValueError, "could not be parsed"),
         (lambda d: d.iloc[:0], ValueError, "'transactions' is empty"),
         (lambda d: d.assign(amount=["a", "b", "c"]), TypeError, "'amount'.*must be numeric"),
@@ -187,6 +186,10 @@ def test_other_argument_errors():
     with pytest.raises(ValueError, match="'calibration_end' must not precede every purchase"):
         calibration_and_holdout_split(GOOD, "2023-12-01")
     assert rfm_summary(GOOD.assign(amount=[5.0, -1.0, 7.0]), allow_nonpositive=True).loc[1, "monetary_value"] == -1
+    assert rfm_summary(GOOD.assign(amount=[5.0, -1.0, 7.0]), allow_negative=True).loc[1, "monetary_value"] == -1
+    # a zero-price purchase is a purchase: counted by default
+    free = rfm_summary(GOOD.assign(amount=[5.0, 0.0, 7.0]))
+    assert free.loc[1, "frequency"] == 1 and free.loc[1, "monetary_value"] == 0.0
 
 
 # --- scores and segments -------------------------------------------------------------------------------
