@@ -101,13 +101,20 @@ def check_frame(
     return df
 
 
-def check_columns(df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data") -> None:
-    """Raise if any of ``columns`` is missing from ``df``, listing what is there."""
+def check_columns(
+    df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data", hint: str | None = None
+) -> None:
+    """Raise if any of ``columns`` is missing from ``df``, listing what is there.
+
+    ``hint`` replaces the default advice (rename the columns or pass the matching
+    ``*_col=`` arguments) where the function has no such arguments.
+    """
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        advice = hint or "rename your columns or pass the matching *_col= arguments"
         raise ValueError(
             f"{caller}(): '{name}' is missing required column(s) {missing}; "
-            f"it has {list(map(str, df.columns))}. Rename your columns or pass the matching *_col= arguments."
+            f"it has {list(map(str, df.columns))}. {advice[0].upper()}{advice[1:]}."
         )
 
 

@@ -78,15 +78,17 @@ def validate_rfm(
     recency_col: str = "recency",
     T_col: str = "T",
     integer_times: bool = False,
+    missing_hint: str | None = None,
 ) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
     """Check an RFM table and return (index, frequency, recency, T) as float arrays.
 
     Raises a ValueError naming the rows for NaN/inf, negative or fractional
-    frequency, negative recency, recency > T, frequency 0 with recency > 0.
+    frequency, negative recency, recency > T, frequency 0 with recency > 0;
+    ``missing_hint`` is the advice given when a column is missing.
     """
-    df = check_frame(data, caller=caller)
+    df = check_frame(data, caller=caller, convert=True)
     cols = [frequency_col, recency_col, T_col]
-    check_columns(df, cols, caller=caller)
+    check_columns(df, cols, caller=caller, hint=missing_hint)
     check_numeric_columns(df, cols, caller=caller)
     check_no_missing(df, cols, caller=caller, id_col="customer_id")
     x = df[frequency_col].to_numpy(dtype=float)

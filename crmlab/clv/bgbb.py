@@ -8,13 +8,51 @@ p ~ Beta(α, β); before each period she may become inactive with probability
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, gammaln
+from scipy.special import betaln, digamma, gammaln
 
 from crmlab.clv._base import BTYDModel
 from crmlab.clv._data import RFMData
 from crmlab.clv._predict import PredictionMixin
 
 __all__ = ["BetaGeoBetaBinomModel"]
+
+#: Most transaction opportunities (periods) BG/BB handles, in the data (``n``) and in a
+#: prediction horizon: its likelihood and forecasts sum over every period, and a model of
+#: discrete opportunities with more periods than this is better fitted in continuous time.
+MAX_PERIODS = 5_000
+
+
+def _check_periods(n: np.ndarray | float, name: str, caller: str) -> None:
+    """Refuse more than :data:`MAX_PERIODS` opportunities, saying what to do instead."""
+    top = float(np.max(n)) if np.size(n) else 0.0
+    if top > MAX_PERIODS:
+        raise ValueError(f"{caller}(): '{name}' reaches {top:g} transaction opportunities; BG/BB sums over every "
+                         f"period and is limited to {MAX_PERIODS:,}. Aggregate the periods (e.g. weeks instead of "
+                         "days) or use BetaGeoModel, the continuous-time model.")
+
+
+def _whole_horizon(t: float, caller: str) -> None:
+    """Refuse a fractional or too long horizon: BG/BB forecasts whole future opportunities."""
+    if t != np.floor(t):
+        raise ValueError(f"{caller}(): 't' must be a whole number of future opportunities for BG/BB; got {t:g}.")
+    _check_periods(t, "t", caller)
+
+
+def _log_gamma_ratio_gap(g: float, dl: np.ndarray, n: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    r"""Return the difference of two gamma-function ratios over γ − 1, stably for any γ > 0.
+
+    That is :math:`\frac{\Gamma(\gamma+\delta)}{\Gamma(1+\delta)(\gamma-1)}
+    \big[\frac{\Gamma(1+\delta+n)}{\Gamma(\gamma+\delta+n)}
+    - \frac{\Gamma(1+\delta+n+t)}{\Gamma(\gamma+\delta+n+t)}\big]`.
+    The two ratios are nearly equal when γ is large (their difference is computed as
+    ``-expm1`` of the log gap) and the ``1/(γ-1)`` factor has the digamma limit at γ = 1.
+    """
+    lead = gammaln(g + dl) - gammaln(1.0 + dl)
+    log_now = lead + gammaln(1.0 + dl + n) - gammaln(g + dl + n)
+    gap = (gammaln(1.0 + dl + n + t) - gammaln(g + dl + n + t)) - (gammaln(1.0 + dl + n) - gammaln(g + dl + n))
+    if abs(g - 1.0) < 1e-7:  # limit g -> 1: -expm1(gap)/(g-1) -> digamma difference
+        return np.exp(log_now) * (digamma(1.0 + dl + n + t) - digamma(1.0 + dl + n))
+    return np.exp(log_now) * -np.expm1(gap) / (g - 1.0)
 
 
 def _logl_rows(alpha: np.ndarray, beta: np.ndarray, gamma: np.ndarray, delta: np.ndarray, x: np.ndarray,
@@ -131,28 +169,28 @@ class BetaGeoBetaBinomModel(PredictionMixin, BTYDModel):
     def _h_cond_expected(self, p: tuple[float, ...], t: float, x: np.ndarray, tx: np.ndarray,
                          n: np.ndarray) -> np.ndarray:
         a, b, g, dl = p
-        g = 1.0 + 1e-9 if abs(g - 1.0) < 1e-9 else g
         logl, _ = _logl_rows(a, b, g, dl, x, tx, n)
         lead = betaln(a + x + 1.0, b + n - x) - betaln(a, b) - logl
-        ratio = np.exp(gammaln(g + dl) - gammaln(1.0 + dl))
-        d1 = np.exp(gammaln(1.0 + dl + n) - gammaln(g + dl + n))
-        d2 = np.exp(gammaln(1.0 + dl + n + t) - gammaln(g + dl + n + t))
         # Fader, Hardie & Shang (2010), eq. (13)
-        return np.exp(lead) * dl / (g - 1.0) * ratio * (d1 - d2)
+        return np.exp(lead) * dl * _log_gamma_ratio_gap(g, dl, n, t)
 
     def _h_cond_pmf(self, p: tuple[float, ...], k: int, t: float, x: np.ndarray, tx: np.ndarray,
                     n: np.ndarray) -> np.ndarray:
+        _whole_horizon(t, "BetaGeoBetaBinomModel.probability_of_purchases")
         a, b, g, dl = p
         pa = self._h_p_alive(p, x, tx, n)
         alive = _future_pmf(a + x, b + n - x, g, dl + n + 1.0, k, int(round(t)), alive_now=True)
         return pa * alive + (1.0 - pa) * (k == 0)
 
     def _h_new_pmf(self, p: tuple[float, ...], k: np.ndarray, t: float) -> np.ndarray:
+        _whole_horizon(t, "BetaGeoBetaBinomModel.probability_of_purchases_new_customer")
         a, b, g, dl = p
         return _future_pmf(a, b, g, dl, k, int(round(t)), alive_now=False)
 
     def _h_new_expected(self, p: tuple[float, ...], t: np.ndarray) -> np.ndarray:
         a, b, g, dl = p
-        g = 1.0 + 1e-9 if abs(g - 1.0) < 1e-9 else g
-        frac = np.exp(gammaln(g + dl) - gammaln(g + dl + t) + gammaln(1.0 + dl + t) - gammaln(1.0 + dl))
-        return a / (a + b) * dl / (g - 1.0) * (1.0 - frac)
+        # eq. (8) of Fader, Hardie & Shang (2010): the n = 0 case of the gap above
+        return a / (a + b) * dl * _log_gamma_ratio_gap(g, dl, np.zeros_like(t), t)
+
+    def _check_rows(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, caller: str) -> None:
+        _check_periods(T, "T", caller)
