@@ -26,6 +26,7 @@ __all__ = [
     "check_frame",
     "check_in_choices",
     "check_int",
+    "check_labels",
     "check_no_missing",
     "check_nonnegative",
     "check_not_after",
@@ -288,6 +289,18 @@ def check_not_after(
             f"({_where(df, mask, id_col)}); move {end_name} later or filter those rows first"
             f"{' ' + hint if hint else ''}."
         )
+
+
+def check_labels(labels: Any, n: int, *, caller: str, name: str = "labels") -> np.ndarray:
+    """Return ``labels`` as a 1-D array of ``n`` labels, refusing a wrong length or missing labels."""
+    lab = np.asarray(labels)
+    if lab.ndim != 1 or len(lab) != n:
+        raise ValueError(f"{caller}(): '{name}' must be 1-D with one label per row ({n}); got shape {lab.shape}.")
+    missing = np.asarray(pd.isna(lab), dtype=bool)
+    if missing.any():
+        raise ValueError(f"{caller}(): '{name}' has {int(missing.sum())} missing value(s) (first positions: "
+                         f"{first_ids(np.flatnonzero(missing))}); fill or drop them first.")
+    return lab
 
 
 def check_int(value: Any, name: str, *, caller: str, minimum: int | None = None, maximum: int | None = None) -> int:
