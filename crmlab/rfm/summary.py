@@ -28,7 +28,6 @@ from crmlab._validation import (
     check_not_after,
     check_number,
     check_numeric_columns,
-    first_ids,
 )
 from crmlab.rfm._periods import FREQ_CHOICES, timestamp_period, to_periods
 
@@ -159,11 +158,15 @@ def _summarise(
         out["total"] = np.bincount(codes, weights=amounts, minlength=n)
         in_first = periods == first[codes]
         out["first_value"] = np.bincount(codes[in_first], weights=amounts[in_first], minlength=n)
-        if not np.all(np.isfinite(out["total"])):
-            raise ValueError(f"{caller}(): a customer's total amount overflows a float64 (first customer codes "
-                             f"{first_ids(np.flatnonzero(~np.isfinite(out['total'])))}); rescale the amounts "
-                             "(e.g. to thousands).")
+        _check_sums(out["total"], caller)
     return out
+
+
+def _check_sums(totals: np.ndarray, caller: str) -> None:
+    """Refuse per-customer sums of finite amounts that overflowed to inf."""
+    if not np.all(np.isfinite(totals)):
+        raise ValueError(f"{caller}(): the total 'amount' of {int((~np.isfinite(totals)).sum())} customer(s) overflows "
+                         "a float64 (larger than 1.8e308); rescale the amounts (e.g. to thousands).")
 
 
 def _frame(
@@ -433,6 +436,7 @@ def calibration_and_holdout_split(
     out["frequency_holdout"] = counts
     if hold.amounts is not None:
         spend = np.bincount(who[known], weights=hold.amounts[known], minlength=len(customers))
+        _check_sums(spend, caller)
         out["monetary_value_holdout"] = np.where(counts > 0, spend / np.maximum(counts, 1), 0.0)
     out["duration_holdout"] = float(end_period - cal_period) / log.scaler
     return out
