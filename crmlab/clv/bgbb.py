@@ -39,33 +39,50 @@ def _whole_horizon(t: float, caller: str) -> None:
 
 
 def _log_gamma_ratio_gap(g: float, dl: np.ndarray, n: np.ndarray, t: np.ndarray | float) -> np.ndarray:
-    r"""Return the difference of two gamma-function ratios over γ − 1, stably for any γ > 0.
+    r"""Return the log of a difference of two gamma-function ratios over γ − 1, stably for any γ > 0.
 
-    That is :math:`\frac{\Gamma(\gamma+\delta)}{\Gamma(1+\delta)(\gamma-1)}
+    That is the log of :math:`\frac{\Gamma(\gamma+\delta)}{\Gamma(1+\delta)(\gamma-1)}
     \big[\frac{\Gamma(1+\delta+n)}{\Gamma(\gamma+\delta+n)}
-    - \frac{\Gamma(1+\delta+n+t)}{\Gamma(\gamma+\delta+n+t)}\big]`.
+    - \frac{\Gamma(1+\delta+n+t)}{\Gamma(\gamma+\delta+n+t)}\big]` (positive for t > 0).
     The two ratios are nearly equal when γ is large (their difference is computed as
-    ``-expm1`` of the log gap) and the ``1/(γ-1)`` factor has the digamma limit at γ = 1.
+    ``-expm1`` of the log gap), the ``1/(γ-1)`` factor has the digamma limit at γ = 1, and
+    the result stays in log space so that huge and tiny factors of a forecast cancel there.
     """
     lead = gammaln(g + dl) - gammaln(1.0 + dl)
     log_now = lead + gammaln(1.0 + dl + n) - gammaln(g + dl + n)
     gap = (gammaln(1.0 + dl + n + t) - gammaln(g + dl + n + t)) - (gammaln(1.0 + dl + n) - gammaln(g + dl + n))
     if abs(g - 1.0) < 1e-7:  # limit g -> 1: -expm1(gap)/(g-1) -> digamma difference
-        return np.exp(log_now) * (digamma(1.0 + dl + n + t) - digamma(1.0 + dl + n))
-    return np.exp(log_now) * -np.expm1(gap) / (g - 1.0)
+        return log_now + np.log(digamma(1.0 + dl + n + t) - digamma(1.0 + dl + n))
+    return log_now + np.log(-np.expm1(gap) / (g - 1.0))
 
 
 def _logl_rows(alpha: np.ndarray, beta: np.ndarray, gamma: np.ndarray, delta: np.ndarray, x: np.ndarray,
                tx: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (log L, log of the 'alive through n' term) per row."""
+    """Return (log L, log of the 'alive through n' term) per row.
+
+    The sum over the periods i < n - t_x after the last transaction is taken in blocks of
+    periods (a log-sum-exp over a periods axis), not one period at a time.
+    """
     lab = betaln(alpha, beta)
     lgd = betaln(gamma, delta)
     alive = betaln(alpha + x, beta + n - x) - lab + betaln(gamma, delta + n) - lgd
     total = alive
-    span = int(np.max(n - tx)) if np.size(n) else 0
-    for i in range(span):  # loop over periods (at most n), not over customers
-        term = betaln(alpha + x, beta + tx - x + i) - lab + betaln(gamma + 1.0, delta + tx + i) - lgd
-        total = np.logaddexp(total, np.where(i < n - tx, term, -np.inf))
+    silent = n - tx  # periods after the last transaction
+    span = int(np.max(silent)) if np.size(n) else 0
+    if span == 0:
+        return total, alive
+    a, b, g, d, c = (np.asarray(v, dtype=float)[..., None] for v in (alpha, beta, gamma, delta, lab + lgd))
+    xx, txx, left = x[:, None], tx[:, None], silent[:, None]
+    block = int(max(1, min(span, 2_000_000 // max(np.size(alive), 1))))
+    for start in range(0, span, block):  # loop over blocks of periods, not over customers
+        i = np.arange(start, min(start + block, span), dtype=float)
+        term = betaln(a + xx, b + txx - xx + i) + betaln(g + 1.0, d + txx + i) - c
+        term = np.where(i < left, term, -np.inf)
+        top = np.max(term, axis=-1)
+        safe = np.where(np.isfinite(top), top, 0.0)
+        with np.errstate(divide="ignore"):
+            block_sum = safe + np.log(np.sum(np.exp(term - safe[..., None]), axis=-1))
+        total = np.logaddexp(total, block_sum)
     return total, alive
 
 
@@ -171,8 +188,8 @@ class BetaGeoBetaBinomModel(PredictionMixin, BTYDModel):
         a, b, g, dl = p
         logl, _ = _logl_rows(a, b, g, dl, x, tx, n)
         lead = betaln(a + x + 1.0, b + n - x) - betaln(a, b) - logl
-        # Fader, Hardie & Shang (2010), eq. (13)
-        return np.exp(lead) * dl * _log_gamma_ratio_gap(g, dl, n, t)
+        # Fader, Hardie & Shang (2010), eq. (13), summed in log space
+        return np.exp(lead + np.log(dl) + _log_gamma_ratio_gap(g, dl, n, t))
 
     def _h_cond_pmf(self, p: tuple[float, ...], k: int, t: float, x: np.ndarray, tx: np.ndarray,
                     n: np.ndarray) -> np.ndarray:
@@ -190,7 +207,7 @@ class BetaGeoBetaBinomModel(PredictionMixin, BTYDModel):
     def _h_new_expected(self, p: tuple[float, ...], t: np.ndarray) -> np.ndarray:
         a, b, g, dl = p
         # eq. (8) of Fader, Hardie & Shang (2010): the n = 0 case of the gap above
-        return a / (a + b) * dl * _log_gamma_ratio_gap(g, dl, np.zeros_like(t), t)
+        return a / (a + b) * dl * np.exp(_log_gamma_ratio_gap(g, dl, np.zeros_like(t), t))
 
     def _check_rows(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, caller: str) -> None:
         _check_periods(T, "T", caller)

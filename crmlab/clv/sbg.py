@@ -147,6 +147,35 @@ def _periods(t: int | np.ndarray, name: str, caller: str, minimum: int) -> np.nd
     return arr
 
 
+def _hyp2f1_one(b: np.ndarray | float, c: np.ndarray | float, z: float) -> np.ndarray:
+    r"""Return :math:`{}_2F_1(1, b; c; z)` for ``0 <= z < 1`` and ``c > b > 0``, finite for any size of b, c.
+
+    scipy's ``hyp2f1`` is used where it is finite; elsewhere (very large b, c) the series
+    :math:`\sum_k \prod_{j<k} \frac{b+j}{c+j} z` is summed in blocks until its terms, each
+    smaller than ``z`` times the one before, no longer matter.
+    """
+    b, c = np.broadcast_arrays(np.asarray(b, dtype=float), np.asarray(c, dtype=float))
+    out = np.asarray(hyp2f1(1.0, b, c, z), dtype=float).copy()
+    redo = ~np.isfinite(out) | (out < 1.0)
+    if redo.any():
+        bb, cc = b[redo][:, None], c[redo][:, None]
+        total = np.zeros(len(bb))
+        log_term = np.zeros(len(bb))  # log of the next term
+        start = 0
+        while True:  # loop over blocks of terms, not over customers
+            k = np.arange(start, start + 4096, dtype=float)[None, :]
+            logs = log_term[:, None] + np.cumsum(np.log((bb + k) / (cc + k) * z), axis=1)
+            logs = np.concatenate([log_term[:, None], logs[:, :-1]], axis=1)
+            terms = np.exp(logs)
+            total += terms.sum(axis=1)
+            log_term = logs[:, -1] + np.log((bb[:, 0] + k[0, -1]) / (cc[:, 0] + k[0, -1]) * z)
+            start += 4096
+            if np.all(np.exp(log_term) <= 1e-17 * total) or start > 10_000_000:
+                break
+        out[redo] = total
+    return out
+
+
 @dataclass
 class _Cohort:
     t: np.ndarray
@@ -360,7 +389,7 @@ class ShiftedBetaGeoModel(FitResultsMixin, BaseEstimator):
         d = check_number(discount_rate, "discount_rate", caller="discounted_expected_lifetime", minimum=0.0,
                          strict_min=True)
         a, b = self._ab()
-        return float(hyp2f1(1.0, b, a + b, 1.0 / (1.0 + d)))
+        return float(_hyp2f1_one(b, a + b, 1.0 / (1.0 + d)))
 
     def discounted_expected_residual_lifetime(self, periods_active: int | np.ndarray,
                                               discount_rate: float) -> np.ndarray:
@@ -390,4 +419,4 @@ class ShiftedBetaGeoModel(FitResultsMixin, BaseEstimator):
         d = check_number(discount_rate, "discount_rate", caller=caller, minimum=0.0, strict_min=True)
         n = _periods(periods_active, "periods_active", caller, minimum=1)
         a, b = self._ab()
-        return (b + n - 1.0) / (a + b + n - 1.0) * hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + d))
+        return (b + n - 1.0) / (a + b + n - 1.0) * _hyp2f1_one(b + n, a + b + n, 1.0 / (1.0 + d))
