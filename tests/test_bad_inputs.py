@@ -272,6 +272,10 @@ case("15-bgbb-fractional-horizon", Raises(ValueError, r"'t' must be a whole numb
 case("15-bgbb-fit-T=1e4", Raises(ValueError, r"'T' reaches 10000"))(
     lambda: BetaGeoBetaBinomModel().fit(pd.DataFrame({"frequency": [1, 5], "recency": [3, 9000],
                                                        "T": [10_000, 10_000]})))
+case("15-bgbb-predict-T=1001-just-over-the-limit", Raises(ValueError, r"'T' reaches 1001 .*limited to 1,000"))(
+    lambda: _bgbb().probability_alive(pd.DataFrame({"frequency": [1], "recency": [3], "T": [1001]})))
+case("15-bgbb-predict-T=1000-at-the-limit", Returns(lambda p: 0 <= p.iloc[0] <= 1, "answered"))(
+    lambda: _bgbb().probability_alive(pd.DataFrame({"frequency": [1], "recency": [3], "T": [1000]})))
 case("15-bgbb-predict-T=1e4", Raises(ValueError, r"'T' reaches 10000"))(
     lambda: _bgbb().probability_alive(pd.DataFrame({"frequency": [1], "recency": [3], "T": [10_000]})))
 

@@ -19,7 +19,7 @@ __all__ = ["BetaGeoBetaBinomModel"]
 #: Most transaction opportunities (periods) BG/BB handles, in the data (``n``) and in a
 #: prediction horizon: its likelihood and forecasts sum over every period, and a model of
 #: discrete opportunities with more periods than this is better fitted in continuous time.
-MAX_PERIODS = 5_000
+MAX_PERIODS = 1_000
 
 
 def _check_periods(n: np.ndarray | float, name: str, caller: str) -> None:
@@ -148,8 +148,11 @@ class BetaGeoBetaBinomModel(PredictionMixin, BTYDModel):
           + \sum_{i=0}^{n-t_x-1} \frac{B(\alpha+x, \beta+t_x-x+i)}{B(\alpha,\beta)}
             \frac{B(\gamma+1, \delta+t_x+i)}{B(\gamma,\delta)} .
 
-    Prediction horizons ``t`` count future opportunities. For the donations
-    table pass ``fit(data, weights="weights", T_col="periods")``.
+    Prediction horizons ``t`` count future opportunities (whole numbers). For the
+    donations table pass ``fit(data, weights="weights", T_col="periods")``. The
+    likelihood sums over every period after the last transaction, so ``T`` and the
+    horizons of the probability forecasts are limited to :data:`MAX_PERIODS` (1,000)
+    opportunities: aggregate finer periods, or use :class:`BetaGeoModel`.
 
     References
     ----------
