@@ -222,8 +222,9 @@ def check_dates(
         if ambiguous.any():
             raise ValueError(
                 f"{caller}(): {where} has day/month dates such as {first_ids(col[bad][ambiguous])} that could be "
-                "read day-first or month-first; crmlab does not guess: pass date_format='%d/%m/%Y' (or "
-                "'%m/%d/%Y'), or convert to ISO dates such as '1997-01-31'."
+                f"read day-first or month-first; crmlab does not guess: convert them first, e.g. "
+                f"pd.to_datetime(df['{column}'], format='%d/%m/%Y') (or '%m/%d/%Y'), or pass "
+                "date_format='%d/%m/%Y' where the function has that argument (rfm_summary does)."
             )
     if bad.any():
         examples = first_ids(col[bad])
