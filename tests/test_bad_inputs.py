@@ -109,6 +109,8 @@ for fname, call in {
 }.items():
     case(f"7-numeric-dates-{fname}", Raises(TypeError, r"column 'date'.*holds numbers"))(
         lambda c=call: c(log(date=NUMERIC_DATES["yyyymmdd"])))
+    case(f"8-ambiguous-dmy-{fname}", Raises(ValueError, r"column 'date'.*day-first or month-first.*pd\.to_datetime"))(
+        lambda c=call: c(log(date=["05/01/2024", "10/02/2024", "20/01/2024", "03/01/2024", "01/03/2024"])))
 
 # item 8: day/month strings are not guessed, also when observation_end is given
 DMY = ["05/01/2024", "10/02/2024", "20/01/2024", "03/01/2024", "01/03/2024"]
