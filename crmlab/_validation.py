@@ -22,9 +22,11 @@ __all__ = [
     "check_columns",
     "check_date_arg",
     "check_dates",
+    "check_finite",
     "check_frame",
     "check_in_choices",
     "check_int",
+    "check_labels",
     "check_no_missing",
     "check_nonnegative",
     "check_not_after",
@@ -59,22 +61,61 @@ def _where(df: pd.DataFrame, mask: np.ndarray, id_col: str | None) -> str:
     return f"first rows: {first_ids(df.index[mask])}"
 
 
-def check_frame(df: Any, *, caller: str, name: str = "data", allow_empty: bool = False) -> pd.DataFrame:
-    """Check that ``df`` is a non-empty DataFrame and return it."""
+#: Table types of other libraries, recognised by the module their type lives in (so neither
+#: polars nor pyarrow needs to be installed for the check).
+_FOREIGN_FRAMES = {"polars": "a polars DataFrame", "pyarrow": "a pyarrow Table"}
+
+
+def _foreign_kind(obj: Any) -> str | None:
+    """Return a description of a polars/pyarrow table, or None for anything else."""
+    root = type(obj).__module__.split(".")[0]
+    return _FOREIGN_FRAMES.get(root) if hasattr(obj, "to_pandas") else None
+
+
+def check_frame(
+    df: Any, *, caller: str, name: str = "data", allow_empty: bool = False, convert: bool = False
+) -> pd.DataFrame:
+    """Check that ``df`` is a non-empty DataFrame with unique column names and return it.
+
+    A polars DataFrame or pyarrow Table is converted with its ``to_pandas()`` when
+    ``convert`` is True (the caller then works on the returned frame); otherwise it
+    is refused with a message saying how to convert it.
+    """
+    kind = _foreign_kind(df)
+    if kind is not None:
+        if not convert:
+            raise TypeError(
+                f"{caller}(): '{name}' must be a pandas DataFrame; got {kind} ({type(df).__name__}); "
+                f"convert it first with {name}.to_pandas()."
+            )
+        df = df.to_pandas()
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{caller}(): '{name}' must be a pandas DataFrame; got {type(df).__name__}.")
+    duplicated = df.columns[df.columns.duplicated()]
+    if len(duplicated):
+        raise ValueError(
+            f"{caller}(): '{name}' has duplicate column name(s) {first_ids(dict.fromkeys(duplicated))}; "
+            "rename them so each column has one name."
+        )
     if not allow_empty and len(df) == 0:
         raise ValueError(f"{caller}(): '{name}' is empty; it needs at least one row.")
     return df
 
 
-def check_columns(df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data") -> None:
-    """Raise if any of ``columns`` is missing from ``df``, listing what is there."""
+def check_columns(
+    df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data", hint: str | None = None
+) -> None:
+    """Raise if any of ``columns`` is missing from ``df``, listing what is there.
+
+    ``hint`` replaces the default advice (rename the columns or pass the matching
+    ``*_col=`` arguments) where the function has no such arguments.
+    """
     missing = [c for c in columns if c not in df.columns]
     if missing:
+        advice = hint or "rename your columns or pass the matching *_col= arguments"
         raise ValueError(
             f"{caller}(): '{name}' is missing required column(s) {missing}; "
-            f"it has {list(map(str, df.columns))}. Rename your columns or pass the matching *_col= arguments."
+            f"it has {list(map(str, df.columns))}. {advice[0].upper()}{advice[1:]}."
         )
 
 
@@ -125,26 +166,88 @@ def check_nonnegative(df: pd.DataFrame, column: str, **kwargs: Any) -> None:
     check_positive(df, column, allow_zero=True, **kwargs)
 
 
-def check_dates(
-    df: pd.DataFrame, column: str, *, caller: str, name: str = "data", id_col: str | None = None
-) -> pd.Series:
-    """Return ``df[column]`` as datetime64, raising on values that do not parse.
+_NUMBER_KINDS = ("integer", "floating", "mixed-integer", "mixed-integer-float", "decimal", "complex", "boolean")
+_AMBIGUOUS_DATE = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(\s|$)"
 
-    Values already of a datetime dtype pass through; strings are parsed with
-    ``pandas.to_datetime`` and any value that fails is reported by row.
+
+def check_dates(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    caller: str,
+    name: str = "data",
+    id_col: str | None = None,
+    date_format: str | None = None,
+) -> pd.Series:
+    """Return ``df[column]`` as datetime64, raising on values that are not unambiguous dates.
+
+    Values of a datetime dtype (numpy, tz-aware or pyarrow ``date32``/``timestamp``)
+    pass through as datetime64. Strings are parsed with ``date_format`` if given,
+    otherwise as ISO 8601 (``'1997-01-31'``); day/month strings such as
+    ``'05/01/2024'`` are refused rather than guessed, and so are numbers
+    (``20240105`` or an Excel serial would otherwise be read as nanoseconds since
+    1970) and strings with different UTC offsets.
     """
     col = df[column]
+    if isinstance(col.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(col):
+        return pd.to_datetime(col)
     if pd.api.types.is_datetime64_any_dtype(col):
         return col
-    parsed = pd.to_datetime(col, errors="coerce")
+    where = f"column '{column}' of '{name}'"
+    values = col.dropna()
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if pd.api.types.is_numeric_dtype(col) or kind in _NUMBER_KINDS:
+        # error path only: pick out the numbers to show them
+        numeric = values.map(lambda v: isinstance(v, (numbers.Number, np.number))).to_numpy(dtype=bool)
+        examples = first_ids(values[numeric] if numeric.any() else values)
+        raise TypeError(
+            f"{caller}(): {where} holds numbers (examples: {examples}), not dates; crmlab does not guess whether "
+            "they are yyyymmdd or Excel serial days. Convert first, e.g. "
+            f"pd.to_datetime(df['{column}'].astype(str), format='%Y%m%d') or "
+            f"pd.to_datetime(df['{column}'], unit='D', origin='1899-12-30')."
+        )
+    try:
+        if date_format is not None:
+            parsed = pd.to_datetime(col, format=date_format, errors="coerce")
+        else:
+            parsed = pd.to_datetime(col, format="ISO8601", errors="coerce")
+    except ValueError as exc:  # pandas refuses to mix UTC offsets
+        raise ValueError(
+            f"{caller}(): {where} mixes different UTC offsets ({exc}); convert them to one zone first, e.g. "
+            f"pd.to_datetime(df['{column}'], utc=True).dt.tz_convert('Asia/Shanghai')."
+        ) from exc
     bad = (parsed.isna() & col.notna()).to_numpy()
+    if bad.any() and date_format is None:
+        ambiguous = col[bad].astype(str).str.match(_AMBIGUOUS_DATE).to_numpy()
+        if ambiguous.any():
+            raise ValueError(
+                f"{caller}(): {where} has day/month dates such as {first_ids(col[bad][ambiguous])} that could be "
+                f"read day-first or month-first; crmlab does not guess: convert them first, e.g. "
+                f"pd.to_datetime(df['{column}'], format='%d/%m/%Y') (or '%m/%d/%Y'), or pass "
+                "date_format='%d/%m/%Y' where the function has that argument (rfm_summary does)."
+            )
     if bad.any():
         examples = first_ids(col[bad])
+        hint = f"they do not match date_format={date_format!r}" if date_format else "use ISO dates such as '1997-01-31'"
         raise ValueError(
-            f"{caller}(): {int(bad.sum())} value(s) in column '{column}' of '{name}' could not be parsed as dates "
-            f"(examples: {examples}; {_where(df, bad, id_col)}); use ISO dates such as '1997-01-31'."
+            f"{caller}(): {int(bad.sum())} value(s) in {where} could not be parsed as dates "
+            f"(examples: {examples}; {_where(df, bad, id_col)}); {hint}."
         )
     return parsed
+
+
+def check_finite(
+    df: pd.DataFrame, columns: Sequence[str], *, caller: str, name: str = "data", id_col: str | None = None
+) -> None:
+    """Raise if any of the numeric ``columns`` holds +inf or -inf, naming the column and rows."""
+    for col in columns:
+        values = df[col].to_numpy(dtype=np.float64)
+        mask = np.isinf(values)
+        if mask.any():
+            raise ValueError(
+                f"{caller}(): column '{col}' of '{name}' has {int(mask.sum())} infinite value(s) "
+                f"({_where(df, mask, id_col if id_col != col else None)}); replace them by finite numbers first."
+            )
 
 
 def check_date_arg(value: Any, name: str, *, caller: str) -> pd.Timestamp:
@@ -177,14 +280,28 @@ def check_not_after(
     name: str = "data",
     id_col: str | None = None,
     end_name: str = "observation_end",
+    hint: str = "",
 ) -> None:
-    """Raise if any date falls after ``end`` (the observation end)."""
+    """Raise if any date falls after ``end`` (the observation end); ``hint`` adds a way out."""
     mask = (dates > end).to_numpy()
     if mask.any():
         raise ValueError(
             f"{caller}(): {int(mask.sum())} row(s) of '{name}' have '{column}' after {end_name}={end.date()} "
-            f"({_where(df, mask, id_col)}); move {end_name} later or filter those rows first."
+            f"({_where(df, mask, id_col)}); move {end_name} later or filter those rows first"
+            f"{' ' + hint if hint else ''}."
         )
+
+
+def check_labels(labels: Any, n: int, *, caller: str, name: str = "labels") -> np.ndarray:
+    """Return ``labels`` as a 1-D array of ``n`` labels, refusing a wrong length or missing labels."""
+    lab = np.asarray(labels)
+    if lab.ndim != 1 or len(lab) != n:
+        raise ValueError(f"{caller}(): '{name}' must be 1-D with one label per row ({n}); got shape {lab.shape}.")
+    missing = np.asarray(pd.isna(lab), dtype=bool)
+    if missing.any():
+        raise ValueError(f"{caller}(): '{name}' has {int(missing.sum())} missing value(s) (first positions: "
+                         f"{first_ids(np.flatnonzero(missing))}); fill or drop them first.")
+    return lab
 
 
 def check_int(value: Any, name: str, *, caller: str, minimum: int | None = None, maximum: int | None = None) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 __all__ = ["build_parser", "main"]
 
@@ -63,7 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``crmlab`` command line; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args._run(args) or 0)
+    out = getattr(args, "out", None)
+    wants_folder = getattr(args, "format", None) != "sqlite"  # only `generate --format sqlite` writes one file
+    if out is not None and wants_folder and Path(out).is_file():
+        print(f"crmlab {args.command}: error: --out {str(out)!r} is an existing file, not a folder; pass a folder "
+              "(it is created if needed) or remove the file.", file=sys.stderr)
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except (FileExistsError, NotADirectoryError) as exc:  # --out names a file where a folder is needed
+        out = getattr(args, "out", None)
+        if out is None:
+            raise
+        print(f"crmlab {args.command}: error: --out {str(out)!r} is an existing file, not a folder; pass a folder "
+              f"(it is created if needed) or remove the file. ({exc.strerror})", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

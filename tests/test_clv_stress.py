@@ -157,3 +157,149 @@ def test_degenerate_fits_explain_themselves() -> None:
 
     with pytest.warns(CrmlabWarning, match=r"barely identified"):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [1] * 50, "recency": ages, "T": ages}))
+
+
+# --- issue 14: the sweep extended to BG/BB, Gamma-Gamma and sBG --------------------------------------------------
+
+BGBB_GRID = [(a, b, g, d) for a, b in [(0.05, 0.05), (1.2, 0.75), (100.0, 1.0)]
+             for g in (0.01, 0.5, 1.0, 100.0, 1e3) for d in (0.01, 2.8, 1e3)]
+
+
+def _bgbb_rows() -> pd.DataFrame:
+    rows = []
+    for n in (1, 6, 100, 1000):
+        for x in sorted({0, 1, n // 2, n}):
+            recs = [0] if x == 0 else sorted({max(x, 1), (x + n) // 2, n})
+            rows += [(x, r, n) for r in recs if x <= r <= n]
+    return pd.DataFrame(rows, columns=["frequency", "recency", "T"])
+
+
+def test_bgbb_sweep_has_no_nan_inf_or_out_of_range_output() -> None:
+    rows = _bgbb_rows()
+    bad = []
+    for params in BGBB_GRID:
+        model = _set(BetaGeoBetaBinomModel, params)
+        pa = model.probability_alive(rows).to_numpy()
+        outputs = {"p_alive": (pa, 0.0, 1.0),
+                   "new_customer": (model.expected_purchases_new_customer(np.array([0.0, 1.0, 10.0, 1000.0])),
+                                    0.0, 1000.0),
+                   "p(0 in 10)": (model.probability_of_purchases(0, 10, rows).to_numpy(), 0.0, 1.0),
+                   "p_new(k in 10)": (model.probability_of_purchases_new_customer(np.arange(11), 10), 0.0, 1.0),
+                   "loglik": (model.individual_log_likelihood(rows).to_numpy(), -np.inf, 0.0)}
+        for t in (1.0, 10.0, 1000.0):
+            outputs[f"E[X({t:g})]"] = (model.expected_purchases(t, rows).to_numpy(), 0.0, t)
+        for name, (values, low, high) in outputs.items():
+            values = np.asarray(values, dtype=float)
+            wrong = ~np.isfinite(values) | (values < low - 1e-9) | (values > high + 1e-9)
+            if wrong.any():
+                bad.append((params, name, int(wrong.sum()), values[wrong][:3]))
+    assert bad == [], bad[:5]
+
+
+def test_bgbb_expected_purchases_matches_a_plain_sum_for_large_gamma() -> None:
+    # E[X(t) | alive pattern] by summing P(alive at each future period) * p, written out term by term
+    from scipy.special import betaln
+
+    a, b, g, d = 1.2, 0.75, 150.0, 900.0
+    model = _set(BetaGeoBetaBinomModel, (a, b, g, d))
+    x, tx, n, t = 2, 5, 6, 4
+    row = pd.DataFrame({"frequency": [x], "recency": [tx], "T": [n]})
+    got = model.expected_purchases(t, row).iloc[0]
+    # P(alive through period n | data): the first term of the likelihood over the whole likelihood
+    alive_n = np.exp(betaln(a + x, b + n - x) - betaln(a, b) + betaln(g, d + n) - betaln(g, d)
+                     - model.individual_log_likelihood(row).iloc[0])
+    # given alive at n: p ~ Beta(a+x, b+n-x), theta ~ Beta(g, d+n); alive in period n+i with prob E[(1-theta)^i]
+    p_mean = (a + x) / (a + b + n)
+    want = alive_n * p_mean * sum(np.exp(betaln(g, d + n + i) - betaln(g, d + n)) for i in range(1, t + 1))
+    assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_bgbb_limits_are_clear_and_fast() -> None:
+    import time
+
+    model = _set(BetaGeoBetaBinomModel, (1.2, 0.75, 0.66, 2.8))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"'t' reaches 1e\+07 .*limited to 1,000"):
+        model.probability_of_purchases_new_customer(1, 1e7)
+    with pytest.raises(ValueError, match=r"'T' reaches 10000 .*BetaGeoModel"):
+        BetaGeoBetaBinomModel().fit(pd.DataFrame({"frequency": [1, 5], "recency": [3, 9000], "T": [10_000] * 2}))
+    assert time.perf_counter() - start < 5.0  # refused up front (was > 20 s and 97 s)
+    # the largest allowed horizon still answers
+    p = model.probability_of_purchases_new_customer(np.arange(3), 1000)
+    assert np.all(np.isfinite(p)) and np.all((p >= 0) & (p <= 1))
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9, 0.999, 1.0, 1.001, 1.01, 1.1, 2.0])
+def test_gamma_gamma_around_q_one(q: float) -> None:
+    model = GammaGammaModel()
+    model.params_ = pd.Series([6.25, q, 15.45], index=["p", "q", "gamma"])
+    data = pd.DataFrame({"frequency": [0, 1, 2, 50, 1000], "monetary_value": [0.0, 1e-3, 30.0, 12.0, 1e6]})
+    if q <= 1:
+        with pytest.raises(ValueError, match=r"undefined for q <= 1"):
+            model.expected_spend(data)
+        with pytest.raises(ValueError, match=r"undefined for q <= 1"):
+            model.population_mean_spend()
+        return
+    spend = model.expected_spend(data).to_numpy()
+    assert np.all(np.isfinite(spend)) and np.all(spend > 0)
+    mean = model.population_mean_spend()
+    assert np.isfinite(mean) and mean > 0 and spend[0] == pytest.approx(mean)
+    ll = model.individual_log_likelihood(data).to_numpy()[1:]
+    assert np.all(np.isfinite(ll))
+
+
+def test_gamma_gamma_fit_warns_when_q_at_most_one(monkeypatch) -> None:
+    import crmlab.clv._base as base
+    from crmlab import CrmlabWarning
+    from crmlab.clv._ml import MLResult
+
+    def fake(*args, **kwargs):  # the optimiser lands at q = 0.8 (as on heavy-tailed spend data)
+        return MLResult(np.array([2.0, 0.8, 10.0]), -100.0, np.array([0.1, 0.1, 0.1]), np.eye(3) * 0.01, 5, "ok")
+
+    monkeypatch.setattr(base, "maximize_likelihood", fake)
+    data = pd.DataFrame({"frequency": [1, 2, 3], "monetary_value": [5.0, 50.0, 5000.0]})
+    with pytest.warns(CrmlabWarning, match=r"q=0.8 is <= 1.*expected spend is undefined"):
+        model = GammaGammaModel().fit(data)
+    with pytest.raises(ValueError, match=r"undefined for q <= 1"):
+        model.expected_spend(data)
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(0.01, 0.01), (0.704, 1.182), (1e3, 1e3), (50.0, 0.05)])
+def test_sbg_sweep_in_range_and_refuses_impossible_periods(alpha: float, beta: float) -> None:
+    model = ShiftedBetaGeoModel()
+    model.params_ = pd.Series([alpha, beta], index=["alpha", "beta"])
+    t = np.arange(0, 1001)
+    s = model.survival(t)
+    assert np.all(np.isfinite(s)) and np.all((s >= 0) & (s <= 1)) and s[0] == 1.0
+    assert np.all(np.diff(s) <= 1e-15)
+    r = model.retention_rate(t[1:])
+    assert np.all(np.isfinite(r)) and np.all((r >= 0) & (r <= 1))
+    derl = model.discounted_expected_residual_lifetime(np.array([1, 10, 1000]), 0.1)
+    assert np.all(np.isfinite(derl)) and np.all(derl >= 0) and np.all(derl <= 11.0 + 1e-9)  # at most 1 + 1/d
+    for bad in (-3, -1, np.nan, np.inf, 0.5, [1, -1]):
+        with pytest.raises(ValueError, match=r"'t' must be whole numbers of periods >= 0"):
+            model.survival(bad)
+    for bad in (0, -1, np.nan):
+        with pytest.raises(ValueError, match=r"'t' must be whole numbers of periods >= 1"):
+            model.retention_rate(bad)
+
+
+def test_every_model_stores_the_same_fit_results() -> None:
+    from crmlab.clv import survival_to_cohort
+    from crmlab.datasets import load_cdnow_summary, load_donations, load_sbg_retention
+
+    fits = {
+        "bgnbd": BetaGeoModel().fit(load_cdnow_summary()),
+        "bgbb": BetaGeoBetaBinomModel().fit(load_donations(), weights="weights", T_col="periods"),
+        "gg": GammaGammaModel().fit(load_cdnow_summary()),
+        "sbg": ShiftedBetaGeoModel().fit(survival_to_cohort(load_sbg_retention()["regular"], periods=7),
+                                         weights="customers"),
+    }
+    for name, model in fits.items():
+        names = list(model._param_names)
+        assert list(model.params_.index) == names, name
+        assert list(model.standard_errors_.index) == names, name
+        assert list(model.covariance_.index) == names and list(model.covariance_.columns) == names, name
+        np.testing.assert_allclose(np.sqrt(np.diag(model.covariance_)), model.standard_errors_, rtol=1e-12)
+        assert np.isfinite(model.log_likelihood_) and model.n_iter_ >= 1 and model.n_customers_ > 0, name
+        assert list(model.summary().columns) == ["estimate", "std_error", "lower_95", "upper_95"], name

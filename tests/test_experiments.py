@@ -178,6 +178,17 @@ def test_half_written_line_is_computed_again(tmp_path):
     resumed = run_grid(grid, out=tmp_path, progress=False)
     assert resumed.attrs["n_computed"] == 1 and (resumed["status"] == "ok").all()
     assert len(pd.read_csv(path).dropna(subset=["status"]).query("status == 'ok'")) == len(grid)
+    # the torn line is gone: one header plus exactly one line per cell, every line complete
+    text = path.read_text()
+    assert text.endswith("\n") and len(text.splitlines()) == 1 + len(grid)
+
+
+def test_torn_header_starts_a_fresh_file(tmp_path):
+    grid = small_grid(k=[3], n_seeds=1, n_bootstrap=0)
+    (tmp_path / "results.csv").write_text("cell_id,alg")  # killed while writing the header
+    results = run_grid(grid, out=tmp_path, progress=False)
+    assert results.attrs["n_computed"] == len(grid)
+    assert len((tmp_path / "results.csv").read_text().splitlines()) == 1 + len(grid)
 
 
 def test_results_file_of_another_design_is_refused(tmp_path):

@@ -152,8 +152,7 @@ GOOD = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-
         (lambda d: d.drop(columns="amount"), ValueError, r"missing required column\(s\) \['amount'\]"),
         (lambda d: d.assign(customer_id=[1.0, np.nan, 2.0]), ValueError, "column 'customer_id'.*missing value"),
         (lambda d: d.assign(date=[pd.NaT, d["date"][1], d["date"][2]]), ValueError, "column 'date'.*missing value"),
-        (lambda d: d.assign(amount=[5.0, -1.0, 7.0]), ValueError, "zero or negative 'amount'.*allow_nonpositive"),
-        (lambda d: d.assign(amount=[5.0, 0.0, 7.0]), ValueError, "zero or negative 'amount'"),
+        (lambda d: d.assign(amount=[5.0, -1.0, 7.0]), ValueError, "a negative 'amount'.*allow_negative=True"),
         (lambda d: d.assign(date=["2024-01-01", "not a date", "2024-01-02"]), ValueError, "could not be parsed"),
         (lambda d: d.iloc[:0], ValueError, "'transactions' is empty"),
         (lambda d: d.assign(amount=["a", "b", "c"]), TypeError, "'amount'.*must be numeric"),
@@ -187,6 +186,10 @@ def test_other_argument_errors():
     with pytest.raises(ValueError, match="'calibration_end' must not precede every purchase"):
         calibration_and_holdout_split(GOOD, "2023-12-01")
     assert rfm_summary(GOOD.assign(amount=[5.0, -1.0, 7.0]), allow_nonpositive=True).loc[1, "monetary_value"] == -1
+    assert rfm_summary(GOOD.assign(amount=[5.0, -1.0, 7.0]), allow_negative=True).loc[1, "monetary_value"] == -1
+    # a zero-price purchase is a purchase: counted by default
+    free = rfm_summary(GOOD.assign(amount=[5.0, 0.0, 7.0]))
+    assert free.loc[1, "frequency"] == 1 and free.loc[1, "monetary_value"] == 0.0
 
 
 # --- scores and segments -------------------------------------------------------------------------------
@@ -247,3 +250,27 @@ def test_score_errors():
         rfm_scores(s, method="quantile")
     with pytest.raises(ValueError, match="missing required column"):
         rfm_scores(s.drop(columns="mean_value"))
+
+
+# --- dense keys (crmlab/_keys.py) ------------------------------------------------------------------------------
+
+
+def test_dense_keys_round_trip_and_sort_by_code_then_value():
+    from crmlab._keys import encode_ids, lookup_codes, pack_pairs, row_codes, unpack_pairs
+
+    rng = np.random.default_rng(3)
+    for ids in (rng.integers(-5, 40, 300), rng.integers(0, 10**12, 300), np.array([f"c{i}" for i in
+                                                                                   rng.integers(0, 50, 300)])):
+        codes, uniques = encode_ids(ids)
+        assert np.all(uniques[codes] == ids) and np.all(uniques[:-1] < uniques[1:])
+        assert np.array_equal(lookup_codes(uniques, ids), codes)
+        assert np.all(lookup_codes(uniques, np.array([ids[0], ids[0]])) == codes[0])
+        values = rng.integers(-1000, 20_000, len(ids))
+        packed = pack_pairs(codes, values, len(uniques))
+        back_codes, back_values = unpack_pairs(packed.key, packed)
+        assert np.array_equal(back_codes, codes) and np.array_equal(back_values, values)
+        order = np.argsort(packed.key, kind="stable")
+        assert np.array_equal(order, np.lexsort((values, codes)))
+    assert lookup_codes(np.array([1, 5, 9]), np.array([0, 5, 10, 9])).tolist() == [-1, 1, -1, 2]
+    key, first = row_codes(np.array([1, 1, 2, 1]), np.array([0.5, 0.5, 0.5, 0.7]))
+    assert key.tolist() == [0, 0, 1, 2] and first.tolist() == [0, 2, 3]

@@ -8,6 +8,7 @@ validates the data, fits on unique rows with weights and stores ``params_``,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -15,15 +16,74 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from crmlab._validation import (
-    check_number,
-)
+from crmlab._validation import check_frame, check_number
 from crmlab.clv._data import RFMData, collapse, resolve_weights, validate_rfm
 from crmlab.clv._ml import maximize_likelihood, warn_if_weakly_identified
 
+_DEFAULT_COLUMNS = {"frequency_col": "frequency", "recency_col": "recency", "T_col": "T"}
 
-class SummaryMixin:
-    """``summary()`` for every fitted crmlab.clv model (needs ``params_`` and ``standard_errors_``)."""
+
+class FitResultsMixin:
+    """One store of maximum-likelihood results for every crmlab.clv model.
+
+    A model supplies ``_param_names``, its log-likelihood and a starting point; this
+    mixin checks ``penalizer_coef`` and ``initial_params``, runs the optimiser and
+    stores the same documented attributes for all models:
+
+    ``params_`` (pandas.Series), ``log_likelihood_`` (float, at the estimate, without
+    the penalty), ``standard_errors_`` (pandas.Series, delta method), ``covariance_``
+    (pandas.DataFrame) and ``n_iter_`` (optimiser iterations).
+
+    ``penalizer_coef`` is subtracted, times the sum of squared parameters, from the
+    *total* log-likelihood; lifetimes subtracts it from the *mean* log-likelihood per
+    customer, so lifetimes' ``c`` corresponds to ``c * n_customers`` here (lifetimes'
+    0.001 on the 2,357 CDNOW customers is about 2.4 in crmlab).
+    """
+
+    _param_names: tuple[str, ...] = ()
+
+    def _penalizer(self, caller: str) -> float:
+        return check_number(self.penalizer_coef, "penalizer_coef", caller=caller, minimum=0.0)
+
+    def _initial_log_params(self, caller: str) -> np.ndarray | None:
+        """Return ``log(initial_params)`` in parameter order, or None if not given."""
+        given = getattr(self, "initial_params", None)
+        if given is None:
+            return None
+        names = list(self._param_names)
+        if not isinstance(given, Mapping):
+            raise TypeError(f"{caller}(): 'initial_params' must be a dict with keys {names}; got {given!r}.")
+        missing = [n for n in names if n not in given]
+        unknown = [k for k in given if k not in names]
+        if missing or unknown:
+            raise ValueError(f"{caller}(): 'initial_params' must give exactly {names}; missing {missing}, "
+                             f"unknown {unknown}.")
+        return np.log([check_number(given[n], f"initial_params['{n}']", caller=caller, minimum=0.0,
+                                    strict_min=True) for n in names])
+
+    def _fit_params(
+        self,
+        loglik: Callable[..., np.ndarray],
+        data: Any,
+        w: np.ndarray,
+        default_start: np.ndarray,
+        *,
+        caller: str,
+        row_info: Callable[[np.ndarray], str] | None = None,
+        loglik_grad: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> None:
+        """Maximise ``loglik`` (from ``initial_params`` if given) and store the results."""
+        pen = self._penalizer(caller)
+        x0 = self._initial_log_params(caller)
+        res = maximize_likelihood(loglik, data, w, default_start if x0 is None else x0, names=self._param_names,
+                                  caller=caller, penalizer_coef=pen, row_info=row_info, loglik_grad=loglik_grad)
+        names = list(self._param_names)
+        self.params_ = pd.Series(res.params, index=names, name="estimate")
+        self.log_likelihood_ = res.log_likelihood
+        self.standard_errors_ = pd.Series(res.standard_errors, index=names, name="std_error")
+        self.covariance_ = pd.DataFrame(res.covariance, index=names, columns=names)
+        self.n_iter_ = res.n_iter
+        warn_if_weakly_identified(self.params_, self.standard_errors_, caller=caller)
 
     def summary(self) -> pd.DataFrame:
         """Return a table of estimates, standard errors and 95% intervals.
@@ -43,8 +103,19 @@ class SummaryMixin:
                              "lower_95": est * np.exp(-half), "upper_95": est * np.exp(half)})
 
 
-class BTYDModel(SummaryMixin, BaseEstimator):
-    """Common fit/summary/prediction plumbing for the recency-frequency models."""
+#: Former name, kept for imports elsewhere.
+SummaryMixin = FitResultsMixin
+
+
+class BTYDModel(FitResultsMixin, BaseEstimator):
+    """Common fit/summary/prediction plumbing for the recency-frequency models.
+
+    Notes
+    -----
+    ``penalizer_coef`` is subtracted from the *total* log-likelihood (times the sum of
+    squared parameters); lifetimes subtracts it from the *mean* per customer, so
+    lifetimes' ``c`` is ``c * n_customers`` here.
+    """
 
     _param_names: tuple[str, ...] = ()
     _integer_times = False
@@ -99,23 +170,17 @@ class BTYDModel(SummaryMixin, BaseEstimator):
             If the likelihood cannot be maximised; the message says why.
         """
         caller = f"{type(self).__name__}.fit"
-        pen = check_number(self.penalizer_coef, "penalizer_coef", caller=caller, minimum=0.0)
-        index, x, tx, T = validate_rfm(data, caller=caller, frequency_col=frequency_col, recency_col=recency_col,
-                                       T_col=T_col, integer_times=self._integer_times)
+        data = check_frame(data, caller=caller, convert=True)
+        self._penalizer(caller)
+        self._initial_log_params(caller)
+        columns = {"frequency_col": frequency_col, "recency_col": recency_col, "T_col": T_col}
+        index, x, tx, T = validate_rfm(data, caller=caller, integer_times=self._integer_times, **columns)
+        self._check_rows(x, tx, T, caller)
         w = resolve_weights(data, weights, len(x), caller=caller)
         if not np.any((x > 0) & (w > 0)):
             raise ValueError(f"{caller}(): no customer in 'data' has a repeat purchase ('{frequency_col}' > 0); "
                              "the purchase and dropout processes cannot be estimated from first purchases only.")
         d = collapse(x, tx, T, w)
-        if self.initial_params is not None:
-            missing = [n for n in self._param_names if n not in self.initial_params]
-            if missing:
-                raise ValueError(f"{caller}(): 'initial_params' must give {list(self._param_names)}; "
-                                 f"missing {missing}.")
-            x0 = np.log([check_number(self.initial_params[n], f"initial_params['{n}']", caller=caller,
-                                      minimum=0.0, strict_min=True) for n in self._param_names])
-        else:
-            x0 = self._default_start(d)
 
         def row_info(mask: np.ndarray) -> str:
             if not mask.any():
@@ -124,20 +189,16 @@ class BTYDModel(SummaryMixin, BaseEstimator):
             ex = ", ".join(f"(frequency={d.x[j]:g}, recency={d.tx[j]:g}, T={d.T[j]:g})" for j in i)
             return f"{int(mask.sum())} data row pattern(s) were affected, e.g. {ex}."
 
-        res = maximize_likelihood(self._loglik, d, d.w, x0, names=self._param_names, caller=caller,
-                                  penalizer_coef=pen, row_info=row_info,
-                                  loglik_grad=getattr(self, "_loglik_grad", None))
-        self.params_ = pd.Series(res.params, index=list(self._param_names), name="estimate")
-        self.log_likelihood_ = res.log_likelihood
-        self.standard_errors_ = pd.Series(res.standard_errors, index=list(self._param_names), name="std_error")
-        warn_if_weakly_identified(self.params_, self.standard_errors_, caller=caller)
-        self.covariance_ = pd.DataFrame(res.covariance, index=list(self._param_names),
-                                        columns=list(self._param_names))
+        self._fit_params(self._loglik, d, d.w, self._default_start(d), caller=caller, row_info=row_info,
+                         loglik_grad=getattr(self, "_loglik_grad", None))
         self.n_customers_ = d.n_customers
         self.n_unique_rows_ = len(d.x)
-        self.n_iter_ = res.n_iter
         self._train = (index, x, tx, T)
+        self._columns = columns
         return self
+
+    def _check_rows(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, caller: str) -> None:
+        """Model-specific limits on the data (none by default)."""
 
     def individual_log_likelihood(self, data: pd.DataFrame | None = None) -> pd.Series:
         """Return each customer's log-likelihood at the fitted parameters.
@@ -167,10 +228,23 @@ class BTYDModel(SummaryMixin, BaseEstimator):
         check_is_fitted(self, "params_")
         return tuple(float(v) for v in self.params_.to_numpy())
 
-    def _rows(self, data: pd.DataFrame | None, caller: str, **cols: str) -> tuple[pd.Index, np.ndarray, ...]:
+    def _rows(self, data: pd.DataFrame | None, caller: str) -> tuple[pd.Index, np.ndarray, ...]:
+        """Return the validated (index, frequency, recency, T) of ``data`` (default: the training data).
+
+        The columns are read under the names given to :meth:`fit`; if those are absent but
+        the default names ``frequency``, ``recency``, ``T`` are all present, those are read.
+        """
         check_is_fitted(self, "params_")
         if data is None:
             return self._train
-        return validate_rfm(data, caller=caller, integer_times=self._integer_times, **cols)
-
-
+        fitted = getattr(self, "_columns", _DEFAULT_COLUMNS)
+        columns = fitted
+        if isinstance(data, pd.DataFrame) and not set(fitted.values()) <= set(data.columns) \
+                and set(_DEFAULT_COLUMNS.values()) <= set(data.columns):
+            columns = _DEFAULT_COLUMNS
+        hint = (f"the prediction methods read the columns named at fit ({', '.join(map(repr, fitted.values()))}) "
+                "or else 'frequency', 'recency', 'T': rename the columns of 'data' to one of these")
+        index, x, tx, T = validate_rfm(data, caller=caller, integer_times=self._integer_times, missing_hint=hint,
+                                       **columns)
+        self._check_rows(x, tx, T, caller)
+        return index, x, tx, T

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmlab._keys import row_codes
 from crmlab._validation import (
     check_columns,
     check_frame,
@@ -58,19 +59,8 @@ class RFMData:
         self.x_T, self.T_u, self.T_inv = _pairs(self.x, self.T)
 
 
-def _codes(*arrays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row codes 0..u-1 of the combined arrays and the first row of each code (hash-based, O(n))."""
-    key = np.zeros(len(arrays[0]), dtype=np.int64)
-    for a in arrays:
-        c, u = pd.factorize(a)
-        key, _ = pd.factorize(key * max(len(u), 1) + c)
-    first = np.empty(int(key.max()) + 1 if len(key) else 0, dtype=np.intp)
-    first[key[::-1]] = np.arange(len(key) - 1, -1, -1)
-    return key, first
-
-
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    inv, first = _codes(a, b)
+    inv, first = row_codes(a, b)
     return a[first], b[first], inv
 
 
@@ -88,15 +78,17 @@ def validate_rfm(
     recency_col: str = "recency",
     T_col: str = "T",
     integer_times: bool = False,
+    missing_hint: str | None = None,
 ) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
     """Check an RFM table and return (index, frequency, recency, T) as float arrays.
 
     Raises a ValueError naming the rows for NaN/inf, negative or fractional
-    frequency, negative recency, recency > T, frequency 0 with recency > 0.
+    frequency, negative recency, recency > T, frequency 0 with recency > 0;
+    ``missing_hint`` is the advice given when a column is missing.
     """
-    df = check_frame(data, caller=caller)
+    df = check_frame(data, caller=caller, convert=True)
     cols = [frequency_col, recency_col, T_col]
-    check_columns(df, cols, caller=caller)
+    check_columns(df, cols, caller=caller, hint=missing_hint)
     check_numeric_columns(df, cols, caller=caller)
     check_no_missing(df, cols, caller=caller, id_col="customer_id")
     x = df[frequency_col].to_numpy(dtype=float)
@@ -153,7 +145,7 @@ def resolve_weights(data: pd.DataFrame, weights: Any, n: int, *, caller: str) ->
 
 def collapse(x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> RFMData:
     """Group identical (x, tx, T) rows, summing their weights."""
-    inv, first = _codes(x, tx, T)
+    inv, first = row_codes(x, tx, T)
     wsum = np.bincount(inv, weights=w, minlength=len(first))
     keep = wsum > 0
     idx = first[keep]
@@ -169,7 +161,7 @@ def factorize_rows(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Return the unique rows of equal-length arrays and the map back to every row."""
     if len(arrays[0]) == 0:
         return [a[:0] for a in arrays], np.zeros(0, dtype=np.intp)
-    inv, first = _codes(*arrays)
+    inv, first = row_codes(*arrays)
     return [np.asarray(a, dtype=float)[first] for a in arrays], inv
 
 

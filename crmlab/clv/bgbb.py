@@ -8,7 +8,7 @@ p ~ Beta(α, β); before each period she may become inactive with probability
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, gammaln
+from scipy.special import betaln, digamma, gammaln
 
 from crmlab.clv._base import BTYDModel
 from crmlab.clv._data import RFMData
@@ -16,18 +16,73 @@ from crmlab.clv._predict import PredictionMixin
 
 __all__ = ["BetaGeoBetaBinomModel"]
 
+#: Most transaction opportunities (periods) BG/BB handles, in the data (``n``) and in a
+#: prediction horizon: its likelihood and forecasts sum over every period, and a model of
+#: discrete opportunities with more periods than this is better fitted in continuous time.
+MAX_PERIODS = 1_000
+
+
+def _check_periods(n: np.ndarray | float, name: str, caller: str) -> None:
+    """Refuse more than :data:`MAX_PERIODS` opportunities, saying what to do instead."""
+    top = float(np.max(n)) if np.size(n) else 0.0
+    if top > MAX_PERIODS:
+        raise ValueError(f"{caller}(): '{name}' reaches {top:g} transaction opportunities; BG/BB sums over every "
+                         f"period and is limited to {MAX_PERIODS:,}. Aggregate the periods (e.g. weeks instead of "
+                         "days) or use BetaGeoModel, the continuous-time model.")
+
+
+def _whole_horizon(t: float, caller: str) -> None:
+    """Refuse a fractional or too long horizon: BG/BB forecasts whole future opportunities."""
+    if t != np.floor(t):
+        raise ValueError(f"{caller}(): 't' must be a whole number of future opportunities for BG/BB; got {t:g}.")
+    _check_periods(t, "t", caller)
+
+
+def _log_gamma_ratio_gap(g: float, dl: np.ndarray, n: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    r"""Return the log of a difference of two gamma-function ratios over γ − 1, stably for any γ > 0.
+
+    That is the log of :math:`\frac{\Gamma(\gamma+\delta)}{\Gamma(1+\delta)(\gamma-1)}
+    \big[\frac{\Gamma(1+\delta+n)}{\Gamma(\gamma+\delta+n)}
+    - \frac{\Gamma(1+\delta+n+t)}{\Gamma(\gamma+\delta+n+t)}\big]` (positive for t > 0).
+    The two ratios are nearly equal when γ is large (their difference is computed as
+    ``-expm1`` of the log gap), the ``1/(γ-1)`` factor has the digamma limit at γ = 1, and
+    the result stays in log space so that huge and tiny factors of a forecast cancel there.
+    """
+    lead = gammaln(g + dl) - gammaln(1.0 + dl)
+    log_now = lead + gammaln(1.0 + dl + n) - gammaln(g + dl + n)
+    gap = (gammaln(1.0 + dl + n + t) - gammaln(g + dl + n + t)) - (gammaln(1.0 + dl + n) - gammaln(g + dl + n))
+    if abs(g - 1.0) < 1e-7:  # limit g -> 1: -expm1(gap)/(g-1) -> digamma difference
+        return log_now + np.log(digamma(1.0 + dl + n + t) - digamma(1.0 + dl + n))
+    return log_now + np.log(-np.expm1(gap) / (g - 1.0))
+
 
 def _logl_rows(alpha: np.ndarray, beta: np.ndarray, gamma: np.ndarray, delta: np.ndarray, x: np.ndarray,
                tx: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (log L, log of the 'alive through n' term) per row."""
+    """Return (log L, log of the 'alive through n' term) per row.
+
+    The sum over the periods i < n - t_x after the last transaction is taken in blocks of
+    periods (a log-sum-exp over a periods axis), not one period at a time.
+    """
     lab = betaln(alpha, beta)
     lgd = betaln(gamma, delta)
     alive = betaln(alpha + x, beta + n - x) - lab + betaln(gamma, delta + n) - lgd
     total = alive
-    span = int(np.max(n - tx)) if np.size(n) else 0
-    for i in range(span):  # loop over periods (at most n), not over customers
-        term = betaln(alpha + x, beta + tx - x + i) - lab + betaln(gamma + 1.0, delta + tx + i) - lgd
-        total = np.logaddexp(total, np.where(i < n - tx, term, -np.inf))
+    silent = n - tx  # periods after the last transaction
+    span = int(np.max(silent)) if np.size(n) else 0
+    if span == 0:
+        return total, alive
+    a, b, g, d, c = (np.asarray(v, dtype=float)[..., None] for v in (alpha, beta, gamma, delta, lab + lgd))
+    xx, txx, left = x[:, None], tx[:, None], silent[:, None]
+    block = int(max(1, min(span, 2_000_000 // max(np.size(alive), 1))))
+    for start in range(0, span, block):  # loop over blocks of periods, not over customers
+        i = np.arange(start, min(start + block, span), dtype=float)
+        term = betaln(a + xx, b + txx - xx + i) + betaln(g + 1.0, d + txx + i) - c
+        term = np.where(i < left, term, -np.inf)
+        top = np.max(term, axis=-1)
+        safe = np.where(np.isfinite(top), top, 0.0)
+        with np.errstate(divide="ignore"):
+            block_sum = safe + np.log(np.sum(np.exp(term - safe[..., None]), axis=-1))
+        total = np.logaddexp(total, block_sum)
     return total, alive
 
 
@@ -93,8 +148,11 @@ class BetaGeoBetaBinomModel(PredictionMixin, BTYDModel):
           + \sum_{i=0}^{n-t_x-1} \frac{B(\alpha+x, \beta+t_x-x+i)}{B(\alpha,\beta)}
             \frac{B(\gamma+1, \delta+t_x+i)}{B(\gamma,\delta)} .
 
-    Prediction horizons ``t`` count future opportunities. For the donations
-    table pass ``fit(data, weights="weights", T_col="periods")``.
+    Prediction horizons ``t`` count future opportunities (whole numbers). For the
+    donations table pass ``fit(data, weights="weights", T_col="periods")``. The
+    likelihood sums over every period after the last transaction, so ``T`` and the
+    horizons of the probability forecasts are limited to :data:`MAX_PERIODS` (1,000)
+    opportunities: aggregate finer periods, or use :class:`BetaGeoModel`.
 
     References
     ----------
@@ -131,28 +189,28 @@ class BetaGeoBetaBinomModel(PredictionMixin, BTYDModel):
     def _h_cond_expected(self, p: tuple[float, ...], t: float, x: np.ndarray, tx: np.ndarray,
                          n: np.ndarray) -> np.ndarray:
         a, b, g, dl = p
-        g = 1.0 + 1e-9 if abs(g - 1.0) < 1e-9 else g
         logl, _ = _logl_rows(a, b, g, dl, x, tx, n)
         lead = betaln(a + x + 1.0, b + n - x) - betaln(a, b) - logl
-        ratio = np.exp(gammaln(g + dl) - gammaln(1.0 + dl))
-        d1 = np.exp(gammaln(1.0 + dl + n) - gammaln(g + dl + n))
-        d2 = np.exp(gammaln(1.0 + dl + n + t) - gammaln(g + dl + n + t))
-        # Fader, Hardie & Shang (2010), eq. (13)
-        return np.exp(lead) * dl / (g - 1.0) * ratio * (d1 - d2)
+        # Fader, Hardie & Shang (2010), eq. (13), summed in log space
+        return np.exp(lead + np.log(dl) + _log_gamma_ratio_gap(g, dl, n, t))
 
     def _h_cond_pmf(self, p: tuple[float, ...], k: int, t: float, x: np.ndarray, tx: np.ndarray,
                     n: np.ndarray) -> np.ndarray:
+        _whole_horizon(t, "BetaGeoBetaBinomModel.probability_of_purchases")
         a, b, g, dl = p
         pa = self._h_p_alive(p, x, tx, n)
         alive = _future_pmf(a + x, b + n - x, g, dl + n + 1.0, k, int(round(t)), alive_now=True)
         return pa * alive + (1.0 - pa) * (k == 0)
 
     def _h_new_pmf(self, p: tuple[float, ...], k: np.ndarray, t: float) -> np.ndarray:
+        _whole_horizon(t, "BetaGeoBetaBinomModel.probability_of_purchases_new_customer")
         a, b, g, dl = p
         return _future_pmf(a, b, g, dl, k, int(round(t)), alive_now=False)
 
     def _h_new_expected(self, p: tuple[float, ...], t: np.ndarray) -> np.ndarray:
         a, b, g, dl = p
-        g = 1.0 + 1e-9 if abs(g - 1.0) < 1e-9 else g
-        frac = np.exp(gammaln(g + dl) - gammaln(g + dl + t) + gammaln(1.0 + dl + t) - gammaln(1.0 + dl))
-        return a / (a + b) * dl / (g - 1.0) * (1.0 - frac)
+        # eq. (8) of Fader, Hardie & Shang (2010): the n = 0 case of the gap above
+        return a / (a + b) * dl * np.exp(_log_gamma_ratio_gap(g, dl, np.zeros_like(t), t))
+
+    def _check_rows(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, caller: str) -> None:
+        _check_periods(T, "T", caller)

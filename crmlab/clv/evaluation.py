@@ -13,7 +13,16 @@ import pandas as pd
 from scipy import stats
 from sklearn.utils.validation import check_is_fitted
 
-from crmlab._validation import check_columns, check_frame, check_int, check_no_missing, check_number
+from crmlab._validation import (
+    check_columns,
+    check_finite,
+    check_frame,
+    check_int,
+    check_no_missing,
+    check_nonnegative,
+    check_number,
+    check_numeric_columns,
+)
 
 __all__ = [
     "calibration_holdout_table",
@@ -64,7 +73,8 @@ def calibration_holdout_table(
     Raises
     ------
     ValueError
-        Missing columns or NaN.
+        Missing columns, NaN, infinite or negative holdout counts or durations (the
+        calibration columns are checked as in the model's ``expected_purchases``).
 
     See Also
     --------
@@ -75,6 +85,12 @@ def calibration_holdout_table(
     cols = [frequency_col, recency_col, T_col, holdout_col, duration_col]
     check_columns(df, cols, caller=caller)
     check_no_missing(df, cols, caller=caller, id_col="customer_id")
+    check_numeric_columns(df, [holdout_col, duration_col], caller=caller)
+    check_finite(df, [holdout_col, duration_col], caller=caller, id_col="customer_id")
+    check_nonnegative(df, holdout_col, caller=caller, name="data", id_col="customer_id",
+                      hint="holdout purchases are counts")
+    check_nonnegative(df, duration_col, caller=caller, name="data", id_col="customer_id",
+                      hint="the holdout lasts a time >= 0")
     mf = check_int(max_frequency, "max_frequency", caller=caller, minimum=1)
     cal = pd.DataFrame({"frequency": df[frequency_col], "recency": df[recency_col], "T": df[T_col]},
                        index=df.index)

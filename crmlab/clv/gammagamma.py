@@ -7,6 +7,7 @@ it gives a monetary customer lifetime value.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,10 +16,9 @@ from scipy.special import gammaln
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from crmlab._validation import check_columns, check_frame, check_no_missing, check_number, check_numeric_columns
-from crmlab.clv._base import SummaryMixin
+from crmlab._validation import CrmlabWarning, check_columns, check_frame, check_no_missing, check_numeric_columns
+from crmlab.clv._base import FitResultsMixin
 from crmlab.clv._data import _describe_rows, resolve_weights
-from crmlab.clv._ml import maximize_likelihood, warn_if_weakly_identified
 
 __all__ = ["GammaGammaModel"]
 
@@ -32,7 +32,7 @@ class _SpendData:
 
 def _validate_spend(data: pd.DataFrame, caller: str, frequency_col: str,
                     monetary_col: str) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
-    df = check_frame(data, caller=caller)
+    df = check_frame(data, caller=caller, convert=True)
     cols = [frequency_col, monetary_col]
     check_columns(df, cols, caller=caller)
     check_numeric_columns(df, cols, caller=caller)
@@ -54,7 +54,7 @@ def _validate_spend(data: pd.DataFrame, caller: str, frequency_col: str,
     return index, x, z, df
 
 
-class GammaGammaModel(SummaryMixin, BaseEstimator):
+class GammaGammaModel(FitResultsMixin, BaseEstimator):
     r"""Gamma-Gamma model of average spend per transaction.
 
     Chapter 6. Each transaction of a customer is Gamma(p, ν); her scale ν is
@@ -64,17 +64,22 @@ class GammaGammaModel(SummaryMixin, BaseEstimator):
     Parameters
     ----------
     penalizer_coef : float, default=0.0
-        L2 penalty on the parameters.
+        L2 penalty on the parameters, subtracted from the total log-likelihood
+        (lifetimes subtracts it from the mean per customer: its ``c`` is
+        ``c * n_customers`` here).
     initial_params : dict, optional
-        Starting values ``{"p", "q", "gamma"}``.
+        Starting values ``{"p", "q", "gamma"}`` (all three, positive).
 
     Attributes
     ----------
     params_ : pandas.Series
         ``p`` (shape of spend within a customer), ``q``, ``gamma`` (shape and
-        scale of the heterogeneity across customers).
+        scale of the heterogeneity across customers). Spend is defined only
+        for q > 1; a fit with q <= 1 warns, and the predictions refuse.
     log_likelihood_ : float
     standard_errors_ : pandas.Series
+    covariance_ : pandas.DataFrame
+    n_iter_ : int
     n_customers_ : float
         Number of customers with at least one repeat purchase used in the fit.
 
@@ -155,25 +160,22 @@ class GammaGammaModel(SummaryMixin, BaseEstimator):
             If the likelihood cannot be maximised.
         """
         caller = "GammaGammaModel.fit"
-        pen = check_number(self.penalizer_coef, "penalizer_coef", caller=caller, minimum=0.0)
+        self._penalizer(caller)
+        self._initial_log_params(caller)
         _, x, z, df = _validate_spend(data, caller, frequency_col, monetary_value_col)
         w = resolve_weights(df, weights, len(x), caller=caller)
         keep = (x > 0) & (w > 0)
         if not keep.any():
             raise ValueError(f"{caller}(): no row has '{frequency_col}' > 0; the model needs repeat buyers.")
         d = _SpendData(x[keep], z[keep], w[keep])
-        if self.initial_params is not None:
-            x0 = np.log([float(self.initial_params[n]) for n in self._param_names])
-        else:
-            mz = float(np.average(d.z, weights=d.w))
-            x0 = np.log([1.0, 2.0, mz])
-        res = maximize_likelihood(self._loglik, d, d.w, x0, names=self._param_names, caller=caller,
-                                  penalizer_coef=pen)
-        self.params_ = pd.Series(res.params, index=list(self._param_names), name="estimate")
-        self.log_likelihood_ = res.log_likelihood
-        self.standard_errors_ = pd.Series(res.standard_errors, index=list(self._param_names), name="std_error")
-        warn_if_weakly_identified(self.params_, self.standard_errors_, caller=caller)
+        start = np.log([1.0, 2.0, float(np.average(d.z, weights=d.w))])
+        self._fit_params(self._loglik, d, d.w, start, caller=caller)
         self.n_customers_ = float(d.w.sum())
+        if self.params_["q"] <= 1.0:
+            warnings.warn(f"{caller}(): the fitted q={self.params_['q']:.4g} is <= 1, so mean spend across customers "
+                          "is infinite and expected spend is undefined (expected_spend and population_mean_spend "
+                          "will refuse). Look for extreme 'monetary_value' outliers, or pass penalizer_coef.",
+                          CrmlabWarning, stacklevel=2)
         return self
 
     def individual_log_likelihood(self, data: pd.DataFrame, *, frequency_col: str = "frequency",
@@ -205,16 +207,30 @@ class GammaGammaModel(SummaryMixin, BaseEstimator):
         out[pos] = self._loglik(*[np.array([[v]]) for v in self.params_.to_numpy()], d)[0]
         return pd.Series(out, index=index, name="log_likelihood")
 
+    def _defined_params(self, caller: str) -> tuple[float, float, float]:
+        """Fitted (p, q, gamma), refusing q <= 1 (the mean spend across customers is then infinite)."""
+        check_is_fitted(self, "params_")
+        p, q, g = (float(v) for v in self.params_.to_numpy())
+        if not q > 1.0:
+            raise ValueError(f"{caller}(): spend is undefined for q <= 1 (the mean of the spend distribution "
+                             f"across customers is infinite); the fitted q is {q:.4g}. Check 'monetary_value' for "
+                             "extreme outliers, or refit with penalizer_coef.")
+        return p, q, g
+
     def population_mean_spend(self) -> float:
-        """Return the mean spend per transaction across customers, pγ/(q − 1) (inf if q <= 1).
+        """Return the mean spend per transaction across customers, pγ/(q − 1).
 
         Returns
         -------
         float
+
+        Raises
+        ------
+        ValueError
+            If the fitted q is <= 1: the mean is then infinite.
         """
-        check_is_fitted(self, "params_")
-        p, q, g = self.params_.to_numpy()
-        return float(p * g / (q - 1.0)) if q > 1 else float("inf")
+        p, q, g = self._defined_params("GammaGammaModel.population_mean_spend")
+        return float(p * g / (q - 1.0))
 
     def expected_spend(self, data: pd.DataFrame, *, frequency_col: str = "frequency",
                        monetary_value_col: str = "monetary_value") -> pd.Series:
@@ -232,10 +248,15 @@ class GammaGammaModel(SummaryMixin, BaseEstimator):
         pandas.Series
             ``expected_spend``: the population mean for customers without
             repeat purchases, a shrunk personal mean otherwise.
+
+        Raises
+        ------
+        ValueError
+            If the fitted q is <= 1 (spend is then undefined), or for invalid data.
         """
-        check_is_fitted(self, "params_")
-        index, x, z, _ = _validate_spend(data, "GammaGammaModel.expected_spend", frequency_col, monetary_value_col)
-        p, q, g = self.params_.to_numpy()
+        caller = "GammaGammaModel.expected_spend"
+        p, q, g = self._defined_params(caller)
+        index, x, z, _ = _validate_spend(data, caller, frequency_col, monetary_value_col)
         zz = np.where(x > 0, z, 0.0)
         out = (p * (g + x * zz)) / (p * x + q - 1.0)
         return pd.Series(out, index=index, name="expected_spend")

@@ -22,10 +22,10 @@ from crmlab._validation import (
     check_no_missing,
     check_number,
     check_numeric_columns,
+    first_ids,
 )
-from crmlab.clv._base import SummaryMixin
+from crmlab.clv._base import FitResultsMixin
 from crmlab.clv._data import _describe_rows, resolve_weights
-from crmlab.clv._ml import maximize_likelihood, warn_if_weakly_identified
 
 __all__ = ["ShiftedBetaGeoModel", "survival_to_cohort"]
 
@@ -72,7 +72,10 @@ def survival_to_cohort(survival: pd.Series | np.ndarray, *, cohort_size: int = 1
     2         2    False        468
     """
     caller = "survival_to_cohort"
-    s = np.asarray(survival, dtype=float)
+    try:
+        s = np.asarray(survival, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{caller}(): 'survival' must hold numbers (percentages); got {survival!r}.") from exc
     n = check_int(cohort_size, "cohort_size", caller=caller, minimum=1)
     if s.ndim != 1 or len(s) < 2:
         raise ValueError(f"{caller}(): 'survival' must be a 1-d sequence of at least 2 percentages; got {s.shape}.")
@@ -92,19 +95,85 @@ def survival_to_cohort(survival: pd.Series | np.ndarray, *, cohort_size: int = 1
     })
 
 
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "churned"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "active"})
+
+
+def _churned_flags(df: pd.DataFrame, col: str, caller: str) -> np.ndarray:
+    """Read ``col`` as booleans: bool dtype, 0/1 numbers, or true/false/yes/no strings; refuse anything else."""
+    values = df[col]
+    if pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(values):
+        number = values.to_numpy(dtype=float)
+        bad = (number != 0) & (number != 1)
+        flags = number == 1
+    else:
+        text = values.astype(str).str.strip().str.lower()
+        is_true, is_false = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
+        bad = ~(is_true | is_false)
+        flags = is_true
+    if bad.any():
+        raise ValueError(f"{caller}(): column '{col}' must hold True/False (or 1/0, 'yes'/'no'); "
+                         f"{int(bad.sum())} row(s) do not ({_describe_rows(df, bad)}: {first_ids(values[bad])}).")
+    return flags
+
+
 def _validate_lifetimes(data: pd.DataFrame, caller: str, lifetime_col: str,
                         churned_col: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    df = check_frame(data, caller=caller)
+    df = check_frame(data, caller=caller, convert=True)
     check_columns(df, [lifetime_col, churned_col], caller=caller)
     check_numeric_columns(df, [lifetime_col], caller=caller)
     check_no_missing(df, [lifetime_col, churned_col], caller=caller, id_col="customer_id")
     t = df[lifetime_col].to_numpy(dtype=float)
-    churned = df[churned_col].astype(bool).to_numpy()
+    churned = _churned_flags(df, churned_col, caller)
     bad = (t != np.floor(t)) | (t < 0) | (churned & (t < 1)) | ~np.isfinite(t)
     if bad.any():
         raise ValueError(f"{caller}(): {int(bad.sum())} row(s) have an invalid '{lifetime_col}' "
                          f"({_describe_rows(df, bad)}); lifetimes are whole periods, >= 1 for churned customers.")
     return df, t, churned
+
+
+def _periods(t: int | np.ndarray, name: str, caller: str, minimum: int) -> np.ndarray:
+    """Return ``t`` as a float array of whole periods >= ``minimum``, refusing NaN, inf and fractions."""
+    arr = np.asarray(t)
+    if arr.dtype.kind not in "iuf" or arr.dtype.kind == "b":
+        raise TypeError(f"{caller}(): '{name}' must be whole numbers of periods; got {t!r}.")
+    arr = arr.astype(float)
+    bad = ~np.isfinite(arr) | (arr < minimum) | (arr != np.floor(arr))
+    if bad.any():
+        raise ValueError(f"{caller}(): '{name}' must be whole numbers of periods >= {minimum}; got "
+                         f"{first_ids(arr[bad].ravel())} (of {t!r}).")
+    return arr
+
+
+def _hyp2f1_one(b: np.ndarray | float, c: np.ndarray | float, z: float) -> np.ndarray:
+    r"""Return :math:`{}_2F_1(1, b; c; z)` for ``0 <= z < 1`` and ``c > b > 0``, finite for any size of b, c.
+
+    scipy's ``hyp2f1`` is used where it is finite; elsewhere (very large b, c) the series
+    :math:`\sum_k \prod_{j<k} \frac{b+j}{c+j} z` is summed in blocks until its terms, each
+    smaller than ``z`` times the one before, no longer matter.
+    """
+    b, c = np.broadcast_arrays(np.asarray(b, dtype=float), np.asarray(c, dtype=float))
+    out = np.asarray(hyp2f1(1.0, b, c, z), dtype=float).copy()
+    redo = ~np.isfinite(out) | (out < 1.0)
+    if redo.any():
+        bb, cc = b[redo][:, None], c[redo][:, None]
+        total = np.zeros(len(bb))
+        log_term = np.zeros(len(bb))  # log of the next term
+        start = 0
+        while True:  # loop over blocks of terms, not over customers
+            k = np.arange(start, start + 4096, dtype=float)[None, :]
+            logs = log_term[:, None] + np.cumsum(np.log((bb + k) / (cc + k) * z), axis=1)
+            logs = np.concatenate([log_term[:, None], logs[:, :-1]], axis=1)
+            terms = np.exp(logs)
+            total += terms.sum(axis=1)
+            log_term = logs[:, -1] + np.log((bb[:, 0] + k[0, -1]) / (cc[:, 0] + k[0, -1]) * z)
+            start += 4096
+            if np.all(np.exp(log_term) <= 1e-17 * total) or start > 10_000_000:
+                break
+        out[redo] = total
+    return out
 
 
 @dataclass
@@ -114,7 +183,7 @@ class _Cohort:
     w: np.ndarray
 
 
-class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
+class ShiftedBetaGeoModel(FitResultsMixin, BaseEstimator):
     r"""Shifted-beta-geometric model of contractual customer retention.
 
     Chapter 6. Each customer churns at every renewal with her own
@@ -123,7 +192,11 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
     Parameters
     ----------
     penalizer_coef : float, default=0.0
-        L2 penalty on (α, β).
+        L2 penalty on (α, β), subtracted from the total log-likelihood
+        (lifetimes' convention is the mean per customer: its ``c`` is
+        ``c * n_customers`` here).
+    initial_params : dict, optional
+        Starting values ``{"alpha", "beta"}`` (both, positive); default 1 and 1.
 
     Attributes
     ----------
@@ -132,6 +205,10 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
         customers differ a lot.
     log_likelihood_ : float
     standard_errors_ : pandas.Series
+    covariance_ : pandas.DataFrame
+    n_iter_ : int
+    n_customers_ : float
+        Customers (sum of the weights) in the fit.
 
     See Also
     --------
@@ -169,8 +246,9 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
 
     _param_names = ("alpha", "beta")
 
-    def __init__(self, penalizer_coef: float = 0.0) -> None:
+    def __init__(self, penalizer_coef: float = 0.0, initial_params: dict[str, float] | None = None) -> None:
         self.penalizer_coef = penalizer_coef
+        self.initial_params = initial_params
 
     @staticmethod
     def _loglik(alpha: np.ndarray, beta: np.ndarray, d: _Cohort) -> np.ndarray:
@@ -204,16 +282,13 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
             Missing columns, NaN, non-integer lifetimes, a churned lifetime < 1.
         """
         caller = "ShiftedBetaGeoModel.fit"
-        pen = check_number(self.penalizer_coef, "penalizer_coef", caller=caller, minimum=0.0)
+        self._penalizer(caller)
+        self._initial_log_params(caller)
         df, t, churned = _validate_lifetimes(data, caller, lifetime_col, churned_col)
         w = resolve_weights(df, weights, len(t), caller=caller)
         d = _Cohort(t, churned, w)
-        res = maximize_likelihood(self._loglik, d, w, np.zeros(2), names=self._param_names, caller=caller,
-                                  penalizer_coef=pen)
-        self.params_ = pd.Series(res.params, index=list(self._param_names), name="estimate")
-        self.log_likelihood_ = res.log_likelihood
-        self.standard_errors_ = pd.Series(res.standard_errors, index=list(self._param_names), name="std_error")
-        warn_if_weakly_identified(self.params_, self.standard_errors_, caller=caller)
+        self._fit_params(self._loglik, d, w, np.zeros(2), caller=caller)
+        self.n_customers_ = float(w.sum())
         return self
 
     def individual_log_likelihood(self, data: pd.DataFrame, *, lifetime_col: str = "lifetime",
@@ -255,9 +330,14 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
         Returns
         -------
         numpy.ndarray
+
+        Raises
+        ------
+        ValueError
+            If ``t`` holds a negative, fractional, NaN or infinite value.
         """
         a, b = self._ab()
-        t = np.asarray(t, dtype=float)
+        t = _periods(t, "t", "ShiftedBetaGeoModel.survival", minimum=0)
         return np.exp(betaln(a, b + t) - betaln(a, b))
 
     def retention_rate(self, t: int | np.ndarray) -> np.ndarray:
@@ -266,13 +346,19 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
         Parameters
         ----------
         t : int or array-like of int
+            Periods since acquisition (>= 1).
 
         Returns
         -------
         numpy.ndarray
+
+        Raises
+        ------
+        ValueError
+            If ``t`` holds a value below 1, a fraction, NaN or inf.
         """
         a, b = self._ab()
-        t = np.asarray(t, dtype=float)
+        t = _periods(t, "t", "ShiftedBetaGeoModel.retention_rate", minimum=1)
         return (b + t - 1.0) / (a + b + t - 1.0)
 
     def expected_lifetime(self) -> float:
@@ -303,7 +389,7 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
         d = check_number(discount_rate, "discount_rate", caller="discounted_expected_lifetime", minimum=0.0,
                          strict_min=True)
         a, b = self._ab()
-        return float(hyp2f1(1.0, b, a + b, 1.0 / (1.0 + d)))
+        return float(_hyp2f1_one(b, a + b, 1.0 / (1.0 + d)))
 
     def discounted_expected_residual_lifetime(self, periods_active: int | np.ndarray,
                                               discount_rate: float) -> np.ndarray:
@@ -331,8 +417,6 @@ class ShiftedBetaGeoModel(SummaryMixin, BaseEstimator):
         """
         caller = "discounted_expected_residual_lifetime"
         d = check_number(discount_rate, "discount_rate", caller=caller, minimum=0.0, strict_min=True)
-        n = np.asarray(periods_active, dtype=float)
-        if np.any(n < 1) or np.any(n != np.floor(n)):
-            raise ValueError(f"{caller}(): 'periods_active' must be whole numbers >= 1; got {periods_active!r}.")
+        n = _periods(periods_active, "periods_active", caller, minimum=1)
         a, b = self._ab()
-        return (b + n - 1.0) / (a + b + n - 1.0) * hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + d))
+        return (b + n - 1.0) / (a + b + n - 1.0) * _hyp2f1_one(b + n, a + b + n, 1.0 / (1.0 + d))

@@ -55,7 +55,16 @@ def _candidate_dirs() -> list[Path]:
     dirs = []
     env = os.environ.get(ENV_VAR)
     if env:
-        dirs.append(Path(env))
+        folder = Path(env)
+        if not (folder / REGISTRY_FILE).is_file():
+            what = "does not exist" if not folder.exists() else (
+                "is not a folder" if not folder.is_dir() else f"has no {REGISTRY_FILE}")
+            raise FileNotFoundError(
+                f"data_dir(): {ENV_VAR} is set to '{env}', which {what}; point it at a crmlab datasets folder "
+                f"(one holding {REGISTRY_FILE}, such as the repository's datasets/) or unset it to use the "
+                "installed data."
+            )
+        dirs.append(folder)
     package = Path(__file__).resolve().parent.parent  # the crmlab/ folder
     dirs.append(package / "_datasets")
     dirs.append(package.parent / "datasets")
@@ -94,26 +103,51 @@ def data_dir() -> Path:
     )
 
 
+_REGISTRY_COLUMNS = ("name", "file", "sha256", "rows", "columns", "dtypes", "chapter", "source", "licence")
+
+
 @lru_cache(maxsize=8)
 def _read_registry(folder: Path) -> dict[str, DatasetInfo]:
-    with open(folder / REGISTRY_FILE, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    path = folder / REGISTRY_FILE
+    fix = f"restore it from the repository (git checkout -- datasets/{REGISTRY_FILE}) or reinstall crmlab"
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in _REGISTRY_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"load(): the dataset registry '{path}' is malformed: it lacks column(s) {missing} "
+                             f"(header {reader.fieldnames}); {fix}.")
+        rows = list(reader)
     out = {}
-    for row in rows:
-        dtypes = dict(item.split(":", 1) for item in row["dtypes"].split(";") if item)
-        out[row["name"]] = DatasetInfo(
-            name=row["name"],
-            file=row["file"],
-            sha256=row["sha256"],
-            rows=int(row["rows"]),
-            columns=int(row["columns"]),
-            dtypes=dtypes,
-            chapter=row["chapter"],
-            source=row["source"],
-            licence=row["licence"],
-            generator=row.get("generator", "") or "",
-            seed=row.get("seed", "") or "",
-        )
+    for line, row in enumerate(rows, start=2):
+        try:
+            if any(row.get(c) is None for c in _REGISTRY_COLUMNS) or None in row:
+                raise ValueError("wrong number of fields")
+            dtypes = {}
+            for item in filter(None, row["dtypes"].split(";")):
+                column, sep, dtype = item.partition(":")
+                if not sep:
+                    raise ValueError(f"dtypes item {item!r} is not 'column:dtype'")
+                dtypes[column] = dtype
+            info = DatasetInfo(
+                name=row["name"],
+                file=row["file"],
+                sha256=row["sha256"],
+                rows=int(row["rows"]),
+                columns=int(row["columns"]),
+                dtypes=dtypes,
+                chapter=row["chapter"],
+                source=row["source"],
+                licence=row["licence"],
+                generator=row.get("generator", "") or "",
+                seed=row.get("seed", "") or "",
+            )
+        except ValueError as exc:
+            raise ValueError(f"load(): the dataset registry '{path}' is malformed at line {line} "
+                             f"(dataset {row.get('name')!r}): {exc}; {fix}.") from None
+        if not info.name or info.name in out:
+            raise ValueError(f"load(): the dataset registry '{path}' is malformed at line {line}: "
+                             f"{'an empty' if not info.name else 'a repeated'} dataset name {info.name!r}; {fix}.")
+        out[info.name] = info
     return out
 
 

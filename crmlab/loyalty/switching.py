@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_columns, check_frame, check_no_missing
+from crmlab._validation import check_columns, check_frame, check_no_missing, first_ids
 from crmlab.loyalty._markov import check_stochastic, count_pairs, encode, state_labels, stationary
 from crmlab.loyalty.scr import share_of_category_requirements
 
@@ -27,6 +27,19 @@ __all__ = [
 ]
 
 
+def _check_distinct_labels(values: pd.Series, column: str, caller: str) -> None:
+    """Refuse labels that differ but print the same (``1`` and ``"1"``): they would become two brands named "1"."""
+    distinct = pd.Series(pd.unique(values))
+    as_text = distinct.astype(str)
+    clash = as_text.duplicated(keep=False).to_numpy()
+    if clash.any():
+        shown = [f"{v!r} ({type(v).__name__})" for v in first_ids(distinct[clash])]
+        raise ValueError(
+            f"{caller}(): column '{column}' of 'purchases' has labels that differ only in type and would print the "
+            f"same: {shown}; convert the column to one type first, e.g. purchases['{column}'].astype(str)."
+        )
+
+
 def _pairs(
     purchases: pd.DataFrame,
     customer_col: str,
@@ -36,10 +49,11 @@ def _pairs(
     caller: str,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Validate and return (from codes, to codes, brands) of consecutive purchases per household."""
-    check_frame(purchases, caller=caller, name="purchases")
+    purchases = check_frame(purchases, caller=caller, name="purchases", convert=True)
     cols = [customer_col, brand_col] + ([order_col] if order_col is not None else [])
     check_columns(purchases, cols, caller=caller, name="purchases")
     check_no_missing(purchases, cols, caller=caller, name="purchases", id_col=customer_col)
+    _check_distinct_labels(purchases[brand_col], brand_col, caller)
     brands = state_labels(purchases[brand_col], brands)
     codes = encode(purchases[brand_col], brands, caller=caller, name=brand_col, what="brand")
     keys = [customer_col] + ([order_col] if order_col is not None else [])

@@ -1,8 +1,7 @@
-"""Private helpers for :mod:`crmlab.rfm`: ids to codes, dates to integer periods.
+"""Private helper for :mod:`crmlab.rfm`: dates to integer periods.
 
-Both are the expensive steps of an RFM summary on a large log, so both avoid
-hashing where they can: integer ids in a dense range are mapped by offset, and
-dates become integer periods by a numpy cast.
+Dates become integer periods by a numpy cast (no parsing, no hashing); ids become
+codes in :mod:`crmlab._keys`.
 """
 
 from __future__ import annotations
@@ -15,29 +14,6 @@ FREQ_CHOICES = ("D", "W", "M", "h")
 
 # 1970-01-01 was a Thursday; pandas' weekly periods ("W" = "W-SUN") end on Sundays.
 _WEEK_SHIFT = 3
-
-
-def encode_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(codes, uniques)`` with ``uniques`` sorted and ``uniques[codes] == ids``.
-
-    Integer ids whose range is at most a few times the number of rows are mapped by
-    offset (two passes of numpy, no hashing); anything else goes through
-    :func:`pandas.factorize`.
-    """
-    if ids.dtype.kind in "iu" and len(ids):
-        low = ids.min()
-        span = int(ids.max()) - int(low) + 1
-        if span <= 4 * len(ids) + 1024 and span < 2**31:
-            offset = np.empty(len(ids), dtype=np.intp)
-            np.subtract(ids, low, out=offset, casting="unsafe")
-            present = np.bincount(offset, minlength=span) > 0
-            if present.all():  # ids are exactly low..high: the offset is the code
-                return offset, np.arange(int(low), int(low) + span).astype(ids.dtype, copy=False)
-            lookup = np.cumsum(present) - 1
-            uniques = (np.flatnonzero(present) + low).astype(ids.dtype, copy=False)
-            return lookup[offset], uniques
-    codes, uniques = pd.factorize(ids, sort=True)
-    return codes.astype(np.intp, copy=False), np.asarray(uniques)
 
 
 def to_periods(values: np.ndarray, freq: str) -> np.ndarray:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from crmlab._validation import (
     check_columns,
+    check_finite,
     check_frame,
     check_in_choices,
     check_int,
@@ -120,6 +121,7 @@ def rfm_scores(
     check_columns(df, cols, caller=caller, name="summary")
     check_no_missing(df, cols, caller=caller, name="summary")
     check_numeric_columns(df, cols, caller=caller, name="summary")
+    check_finite(df, cols, caller=caller, name="summary")
     n_bins = check_int(n_bins, "n_bins", caller=caller, minimum=2)
     check_in_choices(method, "method", METHODS, caller=caller)
     r = _score(-df[recency_col], n_bins, method, None)
@@ -173,6 +175,9 @@ def rfm_bin_sizes(scores: pd.DataFrame, n_bins: int | None = None) -> pd.DataFra
     caller = "rfm_bin_sizes"
     df = check_frame(scores, caller=caller, name="scores")
     check_columns(df, list(SCORE_COLUMNS), caller=caller, name="scores")
+    check_no_missing(df, list(SCORE_COLUMNS), caller=caller, name="scores")
+    check_numeric_columns(df, list(SCORE_COLUMNS), caller=caller, name="scores")
+    check_finite(df, list(SCORE_COLUMNS), caller=caller, name="scores")
     top = int(df[list(SCORE_COLUMNS)].to_numpy().max()) if n_bins is None else check_int(
         n_bins, "n_bins", caller=caller, minimum=1)
     levels = pd.RangeIndex(1, top + 1, name="score")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_columns, check_frame, check_no_missing, check_numeric_columns
+from crmlab._validation import check_columns, check_finite, check_frame, check_no_missing, check_numeric_columns
 
 __all__ = ["DEFAULT_SEGMENT_RULES", "rfm_segments"]
 
@@ -63,8 +63,9 @@ def rfm_segments(
     TypeError
         If an argument is not a DataFrame or a bound column is not numeric.
     ValueError
-        If a column is missing, a bound is missing, or a customer matches no rule and
-        ``default`` is None.
+        If a column is missing, a score or bound is missing or infinite, or a customer
+        matches no rule and ``default`` is None (a missing score is an error even with
+        ``default``: it is not "no rule matched").
 
     See Also
     --------
@@ -81,6 +82,9 @@ def rfm_segments(
     caller = "rfm_segments"
     df = check_frame(scores, caller=caller, name="scores")
     check_columns(df, ["R", "F", "M"], caller=caller, name="scores")
+    check_no_missing(df, ["R", "F", "M"], caller=caller, name="scores")
+    check_numeric_columns(df, ["R", "F", "M"], caller=caller, name="scores")
+    check_finite(df, ["R", "F", "M"], caller=caller, name="scores")
     rules = check_frame(rules, caller=caller, name="rules")
     check_columns(rules, list(RULE_COLUMNS), caller=caller, name="rules")
     bounds = [c for c in RULE_COLUMNS if c.endswith(("_min", "_max"))]

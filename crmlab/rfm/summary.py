@@ -6,24 +6,30 @@ of ``lifetimes`` and ``pymc-marketing`` so their users feel at home.
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crmlab._keys import encode_ids, lookup_codes, pack_pairs, unpack_pairs
 from crmlab._validation import (
+    CrmlabWarning,
+    _where,
     check_columns,
     check_date_arg,
     check_dates,
+    check_finite,
     check_frame,
     check_in_choices,
     check_no_missing,
+    check_nonnegative,
     check_not_after,
     check_number,
     check_numeric_columns,
-    check_positive,
 )
-from crmlab.rfm._periods import FREQ_CHOICES, encode_ids, timestamp_period, to_periods
+from crmlab.rfm._periods import FREQ_CHOICES, timestamp_period, to_periods
 
 __all__ = ["calibration_and_holdout_split", "rfm_summary"]
 
@@ -31,9 +37,24 @@ SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
 CLASSIC_COLUMNS = ("n_purchases", "total_value", "mean_value", "time_since_last")
 
 
-def _as_timestamp(value: Any, name: str, caller: str) -> pd.Timestamp:
-    """Parse a user-given date argument, with the project's error template."""
-    return check_date_arg(value, name, caller=caller)
+DUPLICATE_CHOICES = ("warn", "drop", "keep")
+AFTER_END_CHOICES = ("raise", "drop")
+
+
+@dataclass
+class _Log:
+    """A validated transaction log: ids, dates, amounts (or None) and the frame they came from."""
+
+    frame: pd.DataFrame
+    customer_col: str
+    ids: np.ndarray
+    dates: pd.Series
+    amounts: np.ndarray | None
+    scaler: float
+
+    def subset(self, keep: np.ndarray) -> _Log:
+        amounts = None if self.amounts is None else self.amounts[keep]
+        return _Log(self.frame[keep], self.customer_col, self.ids[keep], self.dates[keep], amounts, self.scaler)
 
 
 def _day_end(ts: pd.Timestamp) -> pd.Timestamp:
@@ -43,76 +64,135 @@ def _day_end(ts: pd.Timestamp) -> pd.Timestamp:
 
 def _prepare(
     transactions: Any,
+    *,
     customer_col: str,
     date_col: str,
     amount_col: str | None,
-    allow_nonpositive: bool,
     freq: str,
     time_scaler: float,
+    date_format: str | None,
+    allow_negative: bool,
+    duplicates: str,
     caller: str,
-) -> tuple[np.ndarray, pd.Series, np.ndarray | None, float]:
-    """Validate a transaction log; return ids, dates, amounts and the time scaler."""
-    df = check_frame(transactions, caller=caller, name="transactions")
+) -> _Log:
+    """Validate a transaction log (columns, missing values, dates, amounts, duplicates)."""
+    df = check_frame(transactions, caller=caller, name="transactions", convert=True)
     columns = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
     check_columns(df, columns, caller=caller, name="transactions")
     check_no_missing(df, columns, caller=caller, name="transactions", id_col=customer_col)
     check_in_choices(freq, "freq", FREQ_CHOICES, caller=caller)
+    check_in_choices(duplicates, "duplicates", DUPLICATE_CHOICES, caller=caller)
     scaler = check_number(time_scaler, "time_scaler", caller=caller, minimum=0.0, strict_min=True)
-    dates = check_dates(df, date_col, caller=caller, name="transactions", id_col=customer_col)
+    dates = check_dates(df, date_col, caller=caller, name="transactions", id_col=customer_col,
+                        date_format=date_format)
     if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        dates = dates.dt.tz_localize(None)
+        dates = dates.dt.tz_localize(None)  # keep the local calendar date and time
     amounts = None
     if amount_col is not None:
         check_numeric_columns(df, [amount_col], caller=caller, name="transactions")
-        if not allow_nonpositive:
-            check_positive(
+        check_finite(df, [amount_col], caller=caller, name="transactions", id_col=customer_col)
+        if not allow_negative:
+            check_nonnegative(
                 df, amount_col, caller=caller, name="transactions", id_col=customer_col,
-                hint="remove refunds and free items first or pass allow_nonpositive=True",
+                hint="negative amounts are refunds: net them against their purchases first or pass "
+                     "allow_negative=True",
             )
         amounts = df[amount_col].to_numpy(dtype=np.float64)
-    return df[customer_col].to_numpy(), dates, amounts, scaler
+    log = _Log(df, customer_col, df[customer_col].to_numpy(), dates, amounts, scaler)
+    if duplicates != "keep":
+        repeated = _repeated_rows(df, columns)
+        n_repeated = int(repeated.sum())
+        if n_repeated:
+            what = (f"{caller}(): {n_repeated} row(s) of 'transactions' repeat an earlier row exactly "
+                    f"(same {columns}; {_where(df, repeated, customer_col)})")
+            if duplicates == "drop":
+                warnings.warn(f"{what}; dropped them (duplicates='drop').", CrmlabWarning, stacklevel=3)
+                log = log.subset(~repeated)
+            else:
+                warnings.warn(f"{what}; they are counted as separate purchases. Pass duplicates='drop' to drop "
+                              "them or duplicates='keep' if they are real.", CrmlabWarning, stacklevel=3)
+    return log
+
+
+def _repeated_rows(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Flag rows equal, in ``columns``, to an earlier row (as ``DataFrame.duplicated``, about 3x faster).
+
+    One 64-bit hash per row finds the few candidate rows; the exact comparison runs on those only.
+    """
+    mixed = np.zeros(len(df), dtype=np.uint64)
+    for col in columns:
+        mixed = mixed * np.uint64(0x9E3779B97F4A7C15) ^ pd.util.hash_array(df[col].to_numpy())
+    candidates = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    repeated = np.zeros(len(df), dtype=bool)
+    if candidates.any():
+        repeated[candidates] = df.loc[candidates, columns].duplicated().to_numpy()
+    return repeated
+
+
+def _window_end(log: _Log, observation_end: Any, after_end: str, caller: str) -> tuple[_Log, pd.Timestamp]:
+    """Return the log without rows after the observation end (if ``after_end='drop'``) and the end."""
+    check_in_choices(after_end, "after_end", AFTER_END_CHOICES, caller=caller)
+    if observation_end is None:
+        return log, log.dates.max()
+    end = check_date_arg(observation_end, "observation_end", caller=caller)
+    later = (log.dates > _day_end(end)).to_numpy()
+    if after_end == "drop" and later.any():
+        if later.all():
+            raise ValueError(f"{caller}(): every row of 'transactions' is after observation_end={end.date()}; "
+                             "nothing is left to summarise.")
+        warnings.warn(f"{caller}(): dropped {int(later.sum())} row(s) of 'transactions' dated after "
+                      f"observation_end={end.date()} (after_end='drop').", CrmlabWarning, stacklevel=3)
+        return log.subset(~later), end
+    check_not_after(log.dates, _day_end(end), caller=caller, column=log.dates.name, df=log.frame,
+                    name="transactions", id_col=log.customer_col, hint="or pass after_end='drop'")
+    return log, end
 
 
 def _summarise(
-    codes: np.ndarray, periods: np.ndarray, amounts: np.ndarray | None, end_period: int, n: int
+    codes: np.ndarray, periods: np.ndarray, amounts: np.ndarray | None, end_period: int, n: int, caller: str
 ) -> dict[str, np.ndarray]:
-    """Per-customer reductions on integer codes and periods (the fast core).
+    """Per-customer purchase periods, first/last period and values (the fast core).
 
-    One sort of a packed ``(customer, period)`` integer key gives, per customer, the
-    first and last period and the number of distinct periods; amounts need only two
-    weighted bincounts. No hashing, no per-customer Python.
+    One sort of packed ``(customer, period)`` keys gives, per customer, the distinct
+    purchase periods; amounts need only two weighted bincounts. No hashing, no
+    per-customer Python.
     """
-    low = int(periods.min())
-    rel = (periods - low).astype(np.int32)
-    span = int(rel.max()) + 1
-    kind = np.uint32 if n * span < 2**32 else np.uint64
-    key = codes.astype(kind)
-    key *= kind(span)
-    key += rel.astype(kind)
+    packed = pack_pairs(codes, periods, n)
+    key = packed.key
     key.sort()
-    is_new = np.empty(len(key), dtype=bool)
-    is_new[0] = True
-    np.not_equal(key[1:], key[:-1], out=is_new[1:])
-    # After the sort, rows are grouped by customer: the owner of each row needs no division.
-    owner = np.repeat(np.arange(n, dtype=np.intp), np.bincount(codes, minlength=n))[is_new]
-    unique_keys = key[is_new]
-    del key, is_new
+    distinct = np.empty(len(key), dtype=bool)
+    distinct[0] = True
+    np.not_equal(key[1:], key[:-1], out=distinct[1:])
+    owner, period = unpack_pairs(key[distinct], packed)  # sorted by customer, then period
+    del key, distinct
     n_periods = np.bincount(owner, minlength=n)
-    starts = np.cumsum(n_periods) - n_periods
-    base = np.arange(n, dtype=kind) * kind(span)
-    first_rel = (unique_keys[starts] - base).astype(np.int64)
-    last_rel = (unique_keys[starts + n_periods - 1] - base).astype(np.int64)
-    out = {"n_periods": n_periods, "first": first_rel + low, "last": last_rel + low, "end": end_period}
+    last_row = np.cumsum(n_periods) - 1
+    first, last = period[last_row - n_periods + 1], period[last_row]
+    out = {"n_periods": n_periods, "first": first, "last": last, "end": end_period}
     if amounts is not None:
         out["total"] = np.bincount(codes, weights=amounts, minlength=n)
-        in_first = rel == first_rel.astype(np.int32)[codes]
+        in_first = periods == first[codes]
         out["first_value"] = np.bincount(codes[in_first], weights=amounts[in_first], minlength=n)
+        _check_sums(out["total"], caller)
     return out
 
 
+def _check_sums(totals: np.ndarray, caller: str) -> None:
+    """Refuse per-customer sums of finite amounts that overflowed to inf."""
+    if not np.all(np.isfinite(totals)):
+        raise ValueError(f"{caller}(): the total 'amount' of {int((~np.isfinite(totals)).sum())} customer(s) overflows "
+                         "a float64 (larger than 1.8e308); rescale the amounts (e.g. to thousands).")
+
+
 def _frame(
-    parts: dict[str, np.ndarray], uniques: np.ndarray, customer_col: str, scaler: float,
-    include_first_transaction: bool, classic: bool, has_amount: bool, suffix: str = "",
+    parts: dict[str, np.ndarray],
+    uniques: np.ndarray,
+    *,
+    customer_col: str,
+    scaler: float,
+    include_first_transaction: bool,
+    classic: bool,
+    suffix: str = "",
 ) -> pd.DataFrame:
     """Assemble the summary DataFrame from the reductions of :func:`_summarise`."""
     n_periods = parts["n_periods"]
@@ -120,14 +200,14 @@ def _frame(
     recency = (parts["last"] - parts["first"]) / scaler
     age = (parts["end"] - parts["first"]) / scaler
     cols: dict[str, np.ndarray] = {"frequency": frequency, "recency": recency, "T": age}
-    if has_amount:
+    if "total" in parts:
         total, first_value = parts["total"], parts["first_value"]
         numer = total if include_first_transaction else total - first_value
         with np.errstate(invalid="ignore", divide="ignore"):
             cols["monetary_value"] = np.where(frequency > 0, numer / np.maximum(frequency, 1), 0.0)
     if classic:
         cols["n_purchases"] = n_periods
-        if has_amount:
+        if "total" in parts:
             cols["total_value"] = parts["total"]
             cols["mean_value"] = parts["total"] / n_periods
         cols["time_since_last"] = age - recency
@@ -146,7 +226,11 @@ def rfm_summary(
     *,
     include_first_transaction: bool = False,
     classic: bool = False,
+    allow_negative: bool = False,
     allow_nonpositive: bool = False,
+    date_format: str | None = None,
+    after_end: str = "raise",
+    duplicates: str = "warn",
 ) -> pd.DataFrame:
     r"""Summarise a transaction log into one recency–frequency–monetary row per customer.
 
@@ -179,8 +263,21 @@ def rfm_summary(
         Also return the marketing-textbook columns ``n_purchases`` (purchase periods),
         ``total_value``, ``mean_value`` (over all purchases) and ``time_since_last``
         (``T - recency``: time since the last purchase, the "R" of classic RFM).
+    allow_negative : bool, default=False
+        Accept negative amounts (refunds) instead of raising. Zero amounts (free items,
+        promotions) are purchases and are always counted.
     allow_nonpositive : bool, default=False
-        Accept zero or negative amounts (free items, refunds) instead of raising.
+        Older name of ``allow_negative`` (zero amounts no longer need it).
+    date_format : str, optional
+        ``strftime`` format of string dates, e.g. ``"%d/%m/%Y"``. Without it, strings
+        must be ISO dates (``"1997-01-31"``): day/month strings are refused, not guessed.
+    after_end : {"raise", "drop"}, default="raise"
+        What to do with purchases after ``observation_end``: raise, or drop them with a
+        :class:`~crmlab.CrmlabWarning` saying how many were dropped.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        Rows that repeat an earlier row exactly (same customer, date and amount) are
+        counted by default with a warning giving their number; ``"drop"`` drops them
+        (also reporting the number), ``"keep"`` counts them silently (and skips the check).
 
     Returns
     -------
@@ -193,11 +290,12 @@ def rfm_summary(
     Raises
     ------
     TypeError
-        If ``transactions`` is not a DataFrame or ``amount_col`` is not numeric.
+        If ``transactions`` is not a DataFrame (polars and pyarrow tables are converted),
+        ``amount_col`` is not numeric or ``date_col`` holds numbers.
     ValueError
-        If the log is empty, a column is missing, ids/dates/amounts are missing, dates do
-        not parse, amounts are not positive (unless allowed), or a date falls after
-        ``observation_end``.
+        If the log is empty, a column is missing or duplicated, ids/dates/amounts are
+        missing, dates do not parse or are ambiguous, amounts are infinite or negative
+        (unless allowed), or a date falls after ``observation_end`` (unless dropped).
 
     See Also
     --------
@@ -217,6 +315,8 @@ def rfm_summary(
 
     The computation factorises the ids, turns dates into integer periods and uses numpy
     reductions only (no per-customer Python), so ten million rows take about a second.
+    The check for exactly repeated rows (``duplicates="warn"`` or ``"drop"``) hashes every
+    row once and roughly doubles that time; ``duplicates="keep"`` skips it.
 
     References
     ----------
@@ -236,16 +336,15 @@ def rfm_summary(
     2                    0      0.0  26.0             0.0
     """
     caller = "rfm_summary"
-    ids, dates, amounts, scaler = _prepare(
-        transactions, customer_col, date_col, amount_col, allow_nonpositive, freq, time_scaler, caller
-    )
-    end = dates.max() if observation_end is None else _as_timestamp(observation_end, "observation_end", caller)
-    check_not_after(dates, _day_end(end), caller=caller, column=date_col, df=transactions, name="transactions",
-                    id_col=customer_col)
-    codes, uniques = encode_ids(ids)
-    periods = to_periods(dates.to_numpy(), freq)
-    parts = _summarise(codes, periods, amounts, timestamp_period(end, freq), len(uniques))
-    return _frame(parts, uniques, customer_col, scaler, include_first_transaction, classic, amounts is not None)
+    log = _prepare(transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, freq=freq,
+                   time_scaler=time_scaler, date_format=date_format,
+                   allow_negative=allow_negative or allow_nonpositive, duplicates=duplicates, caller=caller)
+    log, end = _window_end(log, observation_end, after_end, caller)
+    codes, customers = encode_ids(log.ids)
+    periods = to_periods(log.dates.to_numpy(), freq)
+    parts = _summarise(codes, periods, log.amounts, timestamp_period(end, freq), len(customers), caller)
+    return _frame(parts, customers, customer_col=customer_col, scaler=log.scaler,
+                  include_first_transaction=include_first_transaction, classic=classic)
 
 
 def calibration_and_holdout_split(
@@ -258,7 +357,11 @@ def calibration_and_holdout_split(
     freq: str = "D",
     time_scaler: float = 1.0,
     *,
+    allow_negative: bool = False,
     allow_nonpositive: bool = False,
+    date_format: str | None = None,
+    after_end: str = "raise",
+    duplicates: str = "warn",
 ) -> pd.DataFrame:
     r"""Split a log at ``calibration_end``: RFM in the calibration window, counts in the holdout.
 
@@ -271,7 +374,9 @@ def calibration_and_holdout_split(
         Purchase log with ``customer_col``, ``date_col`` and (optionally) ``amount_col``.
     calibration_end : date-like
         Last day of the calibration window.
-    customer_col, date_col, amount_col, freq, time_scaler, allow_nonpositive
+    customer_col, date_col, amount_col, freq, time_scaler
+        As in :func:`rfm_summary`.
+    allow_negative, allow_nonpositive, date_format, after_end, duplicates
         As in :func:`rfm_summary`.
     observation_end : date-like, optional
         End of the holdout window; defaults to the last date in the log.
@@ -320,42 +425,35 @@ def calibration_and_holdout_split(
     2                        0   11.0                  0              29.0
     """
     caller = "calibration_and_holdout_split"
-    ids, dates, amounts, scaler = _prepare(
-        transactions, customer_col, date_col, amount_col, allow_nonpositive, freq, time_scaler, caller
-    )
-    cal_end = _as_timestamp(calibration_end, "calibration_end", caller)
-    end = dates.max() if observation_end is None else _as_timestamp(observation_end, "observation_end", caller)
-    check_not_after(dates, _day_end(end), caller=caller, column=date_col, df=transactions, name="transactions",
-                    id_col=customer_col)
+    log = _prepare(transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col, freq=freq,
+                   time_scaler=time_scaler, date_format=date_format,
+                   allow_negative=allow_negative or allow_nonpositive, duplicates=duplicates, caller=caller)
+    cal_end = check_date_arg(calibration_end, "calibration_end", caller=caller)
+    log, end = _window_end(log, observation_end, after_end, caller)
     if not cal_end < end:
         raise ValueError(f"{caller}(): 'calibration_end' must be before observation_end={end.date()}; "
                          f"got {cal_end.date()}.")
-    in_cal = (dates <= cal_end).to_numpy()
+    in_cal = (log.dates <= cal_end).to_numpy()
     if not in_cal.any():
         raise ValueError(f"{caller}(): 'calibration_end' must not precede every purchase (first purchase "
-                         f"{dates.min().date()}); got {cal_end.date()}.")
-    codes, uniques = encode_ids(ids[in_cal])
-    periods = to_periods(dates.to_numpy(), freq)
+                         f"{log.dates.min().date()}); got {cal_end.date()}.")
+    cal, hold = log.subset(in_cal), log.subset(~in_cal)
     cal_period, end_period = timestamp_period(cal_end, freq), timestamp_period(end, freq)
-    cal_amounts = None if amounts is None else amounts[in_cal]
-    parts = _summarise(codes, periods[in_cal], cal_amounts, cal_period, len(uniques))
-    out = _frame(parts, uniques, customer_col, scaler, False, False, amounts is not None, suffix="_cal")
-    # Holdout: purchases after the calibration end by customers known at calibration end.
-    hold = ~in_cal
-    pos = np.searchsorted(uniques, ids[hold]) if uniques.dtype.kind != "O" else None
-    if pos is None:
-        pos = pd.Index(uniques).get_indexer(ids[hold])
-        known = pos >= 0
-    else:
-        pos = np.minimum(pos, len(uniques) - 1)
-        known = uniques[pos] == ids[hold]
-    hold_periods = periods[hold][known]
-    key = np.unique(pos[known].astype(np.int64) * (end_period - cal_period + 1) + (hold_periods - cal_period))
-    who = key // (end_period - cal_period + 1)
-    counts = np.bincount(who, minlength=len(uniques))
+    codes, customers = encode_ids(cal.ids)
+    parts = _summarise(codes, to_periods(cal.dates.to_numpy(), freq), cal.amounts, cal_period, len(customers),
+                       caller)
+    out = _frame(parts, customers, customer_col=customer_col, scaler=log.scaler, include_first_transaction=False,
+                 classic=False, suffix="_cal")
+    # Holdout: purchase periods after calibration_end of the customers known by then.
+    who = lookup_codes(customers, hold.ids)
+    known = who >= 0
+    packed = pack_pairs(who[known], to_periods(hold.dates.to_numpy()[known], freq), len(customers))
+    buyers, _ = unpack_pairs(np.unique(packed.key), packed)
+    counts = np.bincount(buyers, minlength=len(customers))
     out["frequency_holdout"] = counts
-    if amounts is not None:
-        spend = np.bincount(pos[known], weights=amounts[hold][known], minlength=len(uniques))
+    if hold.amounts is not None:
+        spend = np.bincount(who[known], weights=hold.amounts[known], minlength=len(customers))
+        _check_sums(spend, caller)
         out["monetary_value_holdout"] = np.where(counts > 0, spend / np.maximum(counts, 1), 0.0)
-    out["duration_holdout"] = float(end_period - cal_period) / scaler
+    out["duration_holdout"] = float(end_period - cal_period) / log.scaler
     return out

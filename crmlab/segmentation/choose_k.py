@@ -16,7 +16,7 @@ from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
 from crmlab._rng import RandomState, as_generator
-from crmlab._validation import check_in_choices, check_int
+from crmlab._validation import check_in_choices, check_int, check_labels
 from crmlab.segmentation.models import make_clusterer
 
 __all__ = ["CRITERIA", "choose_k_table", "elbow_k", "internal_scores", "suggest_k", "within_ss"]
@@ -32,10 +32,13 @@ CRITERIA = {
 }
 
 
-def _as_array(X: Any, caller: str) -> np.ndarray:
-    arr = np.asarray(X, dtype=np.float64)
-    if arr.ndim != 2 or len(arr) < 3:
-        raise ValueError(f"{caller}(): 'X' must be a 2-D array with at least 3 rows; got shape {arr.shape}.")
+def _as_array(X: Any, caller: str, min_rows: int = 3) -> np.ndarray:
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{caller}(): 'X' must be a 2-D array of numbers; got {type(X).__name__} ({exc}).") from exc
+    if arr.ndim != 2 or len(arr) < min_rows:
+        raise ValueError(f"{caller}(): 'X' must be a 2-D array with at least {min_rows} rows; got shape {arr.shape}.")
     if not np.isfinite(arr).all():
         raise ValueError(f"{caller}(): 'X' must be finite; got {int((~np.isfinite(arr)).sum())} NaN/inf value(s).")
     return arr
@@ -60,8 +63,8 @@ def within_ss(X: Any, labels: Any) -> float:
     >>> within_ss([[0.0], [2.0], [10.0]], [0, 0, 1])
     2.0
     """
-    arr = np.asarray(X, dtype=np.float64)
-    codes = pd.factorize(np.asarray(labels))[0]
+    arr = _as_array(X, "within_ss", min_rows=1)
+    codes = pd.factorize(check_labels(labels, len(arr), caller="within_ss"))[0]
     counts = np.bincount(codes)
     sums = np.stack([np.bincount(codes, weights=arr[:, j]) for j in range(arr.shape[1])], axis=1)
     return float((arr**2).sum() - ((sums**2).sum(axis=1) / counts).sum())
@@ -101,7 +104,7 @@ def internal_scores(
     0.9
     """
     arr = _as_array(X, "internal_scores")
-    lab = np.asarray(labels)
+    lab = check_labels(labels, len(arr), caller="internal_scores")
     k = len(np.unique(lab))
     out = {"n_clusters": float(k), "inertia": within_ss(arr, lab)}
     if 2 <= k < len(arr):

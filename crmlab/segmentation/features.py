@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from crmlab._validation import (
     check_columns,
+    check_finite,
     check_frame,
     check_in_choices,
     check_no_missing,
@@ -231,6 +232,7 @@ def prepare_features(
     check_columns(df, cols, caller=caller, name="features")
     check_no_missing(df, cols, caller=caller, name="features")
     check_numeric_columns(df, cols, caller=caller, name="features")
+    check_finite(df, cols, caller=caller, name="features")
     check_in_choices(feature_set, "feature_set", feature_set_names(), caller=caller)
     if feature_set == "log_scaled":
         for col in cols:
@@ -289,5 +291,6 @@ def rfm_features(
     check_columns(df, src, caller=caller, name="summary")
     check_no_missing(df, src, caller=caller, name="summary")
     check_numeric_columns(df, src, caller=caller, name="summary")
+    check_finite(df, src, caller=caller, name="summary")
     return pd.DataFrame({new: df[old].to_numpy(dtype=np.float64) for new, old in zip(RFM_FEATURES, src, strict=True)},
                         index=df.index)

@@ -209,7 +209,8 @@ class KPrototypesClusterer(ClusterMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If there is no categorical column (use k-means) or no numeric column.
+            If there is no categorical column (use k-means) or no numeric column, or
+            fewer distinct rows than clusters (e.g. constant data).
         """
         from kmodes.kprototypes import KPrototypes
 
@@ -219,9 +220,18 @@ class KPrototypesClusterer(ClusterMixin, BaseEstimator):
         if not cats or len(cats) == arr.shape[1]:
             raise ValueError("KPrototypesClusterer.fit(): 'X' must have both numeric and categorical columns; "
                              f"got {len(cats)} categorical of {arr.shape[1]}. Use k-means or k-modes instead.")
+        distinct = len(pd.DataFrame(arr).drop_duplicates())
+        if distinct < self.n_clusters:
+            raise ValueError(f"KPrototypesClusterer.fit(): 'X' has only {distinct} distinct row(s) (of {len(arr)}), "
+                             f"fewer than n_clusters={self.n_clusters}; there is nothing to split into clusters.")
         seed = sklearn_seed(self.random_state, caller="KPrototypesClusterer.fit")
-        self.model_ = KPrototypes(n_clusters=self.n_clusters, gamma=self.gamma, n_init=self.n_init, init="Cao",
-                                  random_state=seed).fit(arr, categorical=cats)
+        try:
+            self.model_ = KPrototypes(n_clusters=self.n_clusters, gamma=self.gamma, n_init=self.n_init, init="Cao",
+                                      random_state=seed).fit(arr, categorical=cats)
+        except ValueError as exc:  # kmodes' own message, e.g. when a constant column defeats its initialisation
+            raise ValueError(f"KPrototypesClusterer.fit(): k-prototypes could not cluster 'X' ({exc}); this happens "
+                             "when columns are constant or nearly so: drop constant columns or use fewer "
+                             "clusters.") from exc
         self.categorical_ = cats
         self.labels_ = np.asarray(self.model_.labels_, dtype=np.int64)
         return self

@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._validation import check_columns, check_frame, check_no_missing, check_numeric_columns
+from crmlab._validation import (
+    check_columns,
+    check_finite,
+    check_frame,
+    check_labels,
+    check_no_missing,
+    check_numeric_columns,
+)
 
 __all__ = [
     "compare_with_ordering",
@@ -37,12 +44,7 @@ ACTIONS = {
 
 
 def _labels(labels: Any, n: int, caller: str) -> np.ndarray:
-    lab = np.asarray(labels)
-    if lab.ndim != 1 or len(lab) != n:
-        raise ValueError(f"{caller}(): 'labels' must be 1-D with one label per row ({n}); got shape {lab.shape}.")
-    if pd.isna(lab).any():
-        raise ValueError(f"{caller}(): 'labels' must not contain missing values.")
-    return lab
+    return check_labels(labels, n, caller=caller)
 
 
 def segment_profiles(
@@ -104,6 +106,7 @@ def segment_profiles(
     check_columns(df, cols, caller=caller, name="data")
     check_no_missing(df, cols, caller=caller, name="data")
     check_numeric_columns(df, cols, caller=caller, name="data")
+    check_finite(df, cols, caller=caller, name="data")
     lab = _labels(labels, len(df), caller)
     value = df[value_col] if value_col is not None else df[frequency_col] * df[monetary_col]
     frame = pd.DataFrame({"segment": lab, "value": value.to_numpy(dtype=float),
@@ -198,6 +201,7 @@ def snake_table(features: pd.DataFrame, labels: Any) -> pd.DataFrame:
     df = check_frame(features, caller=caller, name="features")
     check_numeric_columns(df, list(df.columns), caller=caller, name="features")
     check_no_missing(df, list(df.columns), caller=caller, name="features")
+    check_finite(df, list(df.columns), caller=caller, name="features")
     lab = _labels(labels, len(df), caller)
     sd = df.std(ddof=0).replace(0.0, 1.0)
     z = (df - df.mean()) / sd
@@ -243,6 +247,7 @@ def compare_with_ordering(labels: Any, ordering: pd.DataFrame, *, normalize: boo
     >>> compare_with_ordering(["x", "y"], ranks).to_numpy().tolist()
     [[1, 0], [0, 1]]
     """
+    ordering = check_frame(ordering, caller="compare_with_ordering", name="ordering")
     check_columns(ordering, ["ordering_rank"], caller="compare_with_ordering", name="ordering")
     lab = _labels(labels, len(ordering), "compare_with_ordering")
     return pd.crosstab(pd.Series(lab, name="segment"), pd.Series(ordering["ordering_rank"].to_numpy(),

@@ -17,7 +17,7 @@ from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
 from crmlab._rng import RandomState, as_generator
-from crmlab._validation import check_in_choices, check_int, check_number
+from crmlab._validation import check_columns, check_frame, check_in_choices, check_int, check_no_missing, check_number
 from crmlab.segmentation.models import make_clusterer
 
 __all__ = ["stability_by_k", "stability_scores", "stable_k"]
@@ -205,7 +205,7 @@ def stable_k(table: pd.DataFrame, *, tolerance: float = 0.01, min_k: int = 2) ->
     Raises
     ------
     ValueError
-        If no row has k >= ``min_k`` or ``tolerance`` is negative.
+        If ``table`` is empty, lacks ``ari_mean``, has no k >= ``min_k``, or ``tolerance`` is negative.
 
     References
     ----------
@@ -219,6 +219,10 @@ def stable_k(table: pd.DataFrame, *, tolerance: float = 0.01, min_k: int = 2) ->
     4
     """
     tol = check_number(tolerance, "tolerance", caller="stable_k", minimum=0.0)
+    table = check_frame(table, caller="stable_k", name="table")
+    check_columns(table, ["ari_mean"], caller="stable_k", name="table",
+                  hint="pass the output of stability_by_k(), which has it")
+    check_no_missing(table, ["ari_mean"], caller="stable_k", name="table")
     sub = table.loc[table.index >= min_k, "ari_mean"]
     if sub.empty:
         raise ValueError(f"stable_k(): 'table' has no k >= min_k={min_k}; got k values {table.index.tolist()}.")
