@@ -48,7 +48,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     check.add_argument("--site", type=Path, default=Path("build/course"), help="built site (default: build/course)")
     check.add_argument("--screenshots", type=Path, default=Path("build/site-check"), help="screenshot folder")
-    for p in (build, student, slides):
+    status = sub.add_parser(
+        "catalogue-status",
+        help="list the cells of chapters whose translation is missing or stale",
+        description="For each chapter, list the markdown cells (and prose templates) whose translation in "
+        "notebooks/locale/<lang>/<chapter>.po is missing or translates an older English text. Exit code 1 if any.",
+    )
+    status.add_argument("chapters", nargs="*", help="chapter names or notebooks (default: every catalogue)")
+    update = sub.add_parser(
+        "catalogue-update",
+        help="write or refresh a chapter's translation catalogue skeleton (.po)",
+        description="Write notebooks/locale/<lang>/<chapter>.po with one entry per markdown cell and prose "
+        "template, keeping existing translations; changed cells are marked fuzzy with the previous English.",
+    )
+    update.add_argument("chapters", nargs="+", help="chapter names (e.g. 04_satisfaction) or notebooks")
+    translate = sub.add_parser(
+        "translate",
+        help="write the Chinese edition of the translated chapters (same code and outputs, Chinese text)",
+        description="Write the notebooks of a language edition: every chapter that has a catalogue, with its "
+        "markdown translated and its code cells and outputs those of the English chapter.",
+    )
+    translate.add_argument("--out", type=Path, default=Path("build/zh"), help="output folder (default: build/zh)")
+    for p in (status, update, translate):
+        p.add_argument("--lang", default="zh", choices=["zh"], help="language (default: zh)")
+    for p in (build, student, slides, status, update, translate):
         p.add_argument(
             "--notebooks-dir", type=Path, default=None, help="folder of chapter notebooks (default: notebooks/)"
         )
@@ -62,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     action = args.course_command
     if action == "check":
         return _run_check(args)
+    if action in ("catalogue-status", "catalogue-update", "translate"):
+        return _run_i18n(args)
     paths = (
         list(args.notebooks)
         if action == "execute" and args.notebooks
@@ -111,6 +136,61 @@ def _run_check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"PROBLEM: {problem}", file=sys.stderr)
     return 1
+
+
+def _resolve(names: list[str], folder: Path | None) -> list[Path]:
+    from crmlab.course.meta import find_chapters
+
+    chapters = find_chapters(folder)
+    found = []
+    for name in names:
+        stem = Path(name).stem
+        match = [p for p in chapters if p.stem == stem or (stem.isdigit() and p.name[:2] == stem.zfill(2))]
+        if not match:
+            raise SystemExit(f"crmlab course: no chapter named {name!r}; chapters: {[p.stem for p in chapters]}")
+        found += match
+    return found
+
+
+def _run_i18n(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from crmlab.course.i18n import (
+        StaleTranslationError,
+        build_edition,
+        catalogue_path,
+        catalogue_status,
+        edition_chapters,
+        read_catalogue,
+        update_catalogue,
+    )
+    from crmlab.course.meta import find_chapters
+
+    folder = getattr(args, "notebooks_dir", None)
+    if args.course_command == "catalogue-update":
+        for path in _resolve(args.chapters, folder):
+            target = update_catalogue(path, args.lang)
+            print(f"wrote {target}")
+        return 0
+    if args.course_command == "translate":
+        try:
+            written = build_edition(find_chapters(folder), args.out, args.lang)
+        except StaleTranslationError as exc:
+            print(f"crmlab course translate: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {len(written)} translated chapters to {args.out}/")
+        return 0
+    paths = _resolve(args.chapters, folder) if args.chapters else find_chapters(folder)
+    with_cat, without = edition_chapters(paths, args.lang)
+    bad = 0
+    for path in with_cat:
+        nb = nbformat.read(path, as_version=4)
+        status = catalogue_status(nb, read_catalogue(catalogue_path(path, args.lang)), path.stem)
+        print(status.describe())
+        bad += not status.ok
+    for path in without:
+        print(f"{path.stem}: not yet translated (no {catalogue_path(path, args.lang)})")
+    return 1 if bad else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -321,6 +321,9 @@ def update_catalogue(notebook: str | Path, lang: str = "zh", path: str | Path | 
         header_comment=f"# {LANGUAGES[lang]} translation of {notebook.name}.\n"
         "# msgctxt = cell id (or 'prose'), msgid = the English cell source.",
         fuzzy=False,
+        # keep the header dates of an existing catalogue so that refreshing it changes no line needlessly
+        creation_date=old.creation_date if old is not None else None,
+        revision_date=old.revision_date if old is not None else None,
     )
     used = set()
     for ctxt, msgid in _units(nb):
