@@ -4,6 +4,9 @@ This is the only part of crmlab that imports matplotlib. Each concept has its
 own submodule (``crmlab.plotting.rfm``, ``crmlab.plotting.clv``, ...); every
 ``plot_*`` function of every submodule is re-exported here, so
 ``from crmlab.plotting import plot_lorenz_curve`` works whichever file defines it.
+
+Figures speak English or Chinese: ``with crmlab.plotting.language("zh"): ...``
+or ``crmlab.plotting.set_language("zh")`` (see :mod:`crmlab.plotting._labels`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-__all__: list[str] = []
+from crmlab.plotting._labels import CJKFontWarning, get_language, language, set_language
+
+__all__: list[str] = ["CJKFontWarning", "get_language", "language", "set_language"]
 
 
 def _collect() -> None:
