@@ -239,3 +239,37 @@ def test_skeleton_lists_every_markdown_cell(tmp_path):
     ids = [c.id for c in nb.cells if c.cell_type == "markdown" and c.source.strip()]
     assert [m.context for m in catalog if m.id] == ids
     assert catalogue_status(nb, catalog, src.stem).missing == ids
+
+
+def test_executed_edition_must_reproduce_the_english_outputs(tmp_path):
+    from crmlab.course.execute import execute_notebook
+    from crmlab.course.i18n import EditionMismatchError, execute_edition
+
+    source = tmp_path / "notebooks"
+    (source / "locale" / "zh").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Chapter 1 — Tiny", id="md-000"),
+            nbformat.v4.new_code_cell("print(6 * 7)", id="code-001"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = source / "01_tiny.ipynb"
+    nbformat.write(nb, path)
+    execute_notebook(path)
+    catalog = _catalogue([("md-000", nb.cells[0].source, "# 第 1 章 — 小例子")])
+    from babel.messages.pofile import write_po
+
+    with open(catalogue_path(path), "wb") as fh:
+        write_po(fh, catalog)
+    written = build_edition([path], tmp_path / "zh")
+    execute_edition(written, source)  # same outputs: passes
+    assert nbformat.read(written[0], as_version=4).cells[1].outputs[0]["text"] == "42\n"
+
+    # a chapter whose output depends on the language fails, naming the cell
+    nb.cells[1].source = "import os\nprint(os.environ.get('CRMLAB_LANG'))"
+    nbformat.write(nb, path)
+    execute_notebook(path)
+    written = build_edition([path], tmp_path / "zh")
+    with pytest.raises(EditionMismatchError, match=r"01_tiny .*\n.*cell code-001: output 0 differs"):
+        execute_edition(written, source)

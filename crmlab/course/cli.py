@@ -21,8 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ex.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default: 300)")
     build = sub.add_parser(
         "build",
-        help="execute every chapter and write the HTML course (index, chapters, glossary, datasets)",
-        description="Execute every chapter, then write a browsable offline HTML course.",
+        help="execute every chapter and write the HTML course in English and Chinese (index, chapters, glossary, "
+        "datasets)",
+        description="Execute every chapter, then write a browsable offline HTML course: English in OUT/, the "
+        "Chinese edition (translated chapters, executed again with Chinese figure labels and checked to hold the "
+        "English outputs) in OUT/zh/.",
     )
     build.add_argument("--out", type=Path, default=Path("build/course"), help="output folder (default: build/course)")
     build.add_argument("--no-execute", action="store_true", help="use the outputs stored in the notebooks as they are")
@@ -100,11 +103,16 @@ def run(args: argparse.Namespace) -> int:
             execute_notebooks(paths, timeout=args.timeout)
             return 0
         if action == "build":
+            from crmlab.course.i18n import EditionMismatchError, StaleTranslationError
             from crmlab.course.site import build_site
 
             if not args.no_execute:
                 execute_notebooks(paths)
-            pages = build_site(paths, args.out)
+            try:
+                pages = build_site(paths, args.out, execute_zh=not args.no_execute)
+            except (StaleTranslationError, EditionMismatchError) as exc:
+                print(f"crmlab course build: {exc}", file=sys.stderr)
+                return 1
             print(f"wrote {len(pages)} pages to {args.out}/ - open {args.out}/index.html")
             return 0
     except ChapterError as exc:

@@ -31,12 +31,14 @@ __all__ = [
     "LANGUAGES",
     "PROSE_CONTEXT",
     "CatalogueStatus",
+    "EditionMismatchError",
     "StaleTranslationError",
     "build_edition",
     "catalogue_path",
     "catalogue_status",
     "compare_editions",
     "edition_chapters",
+    "execute_edition",
     "prose_outputs",
     "read_catalogue",
     "translate_notebook",
@@ -225,17 +227,65 @@ def translate_notebook(nb: nbformat.NotebookNode, catalog, lang: str = "zh", cha
     for cell in out.cells:
         if cell.cell_type == "markdown" and cell.source.strip():
             cell.source = done[(cell.id, cell.source)]
-        elif cell.cell_type == "code":
-            for output in cell.get("outputs", []):
-                prose = _prose_meta(output)
-                if prose is not None:
-                    text = done[(PROSE_CONTEXT, prose["template"])].format(**prose.get("values", {}))
-                    output["data"]["text/markdown"] = text
-                    if "text/plain" in output["data"]:
-                        output["data"]["text/plain"] = text
+    _render_prose(out, done)
     out.metadata.setdefault("crmlab", {})
     out.metadata["crmlab"] = {**out.metadata["crmlab"], "language": lang}
     return out
+
+
+def _render_prose(nb: nbformat.NotebookNode, done: dict[tuple[str, str], str]) -> None:
+    """Replace every prose output's text by its translated template formatted with its stored values."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            prose = _prose_meta(output)
+            if prose is not None:
+                text = done[(PROSE_CONTEXT, prose["template"])].format(**prose.get("values", {}))
+                output["data"]["text/markdown"] = text
+                if "text/plain" in output["data"]:
+                    output["data"]["text/plain"] = text
+
+
+class EditionMismatchError(RuntimeError):
+    """A re-executed edition does not reproduce the English chapter's outputs."""
+
+
+def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh", *, timeout: int = 300) -> None:
+    """Execute the ``lang`` edition's notebooks so that their figures speak ``lang``, then check them.
+
+    Each notebook runs top to bottom in a fresh kernel with ``CRMLAB_LANG=<lang>``
+    (so :mod:`crmlab.plotting` draws translated labels); its prose outputs are
+    rendered again from the catalogue; and every output except images must equal
+    the English chapter's stored output, as strict nbval would demand.
+
+    Raises
+    ------
+    EditionMismatchError
+        Naming the chapter and the cells whose outputs differ from the English ones.
+    """
+    import os
+
+    from crmlab.course.execute import execute_notebook
+
+    saved = os.environ.get("CRMLAB_LANG")
+    os.environ["CRMLAB_LANG"] = _check_lang(lang)
+    try:
+        for path in edition:
+            path = Path(path)
+            execute_notebook(path, timeout=timeout)
+            nb = nbformat.read(path, as_version=4)
+            source = Path(source_dir) / path.name
+            _render_prose(nb, _translations(read_catalogue(catalogue_path(source, lang))))
+            nbformat.write(nb, path)
+            problems = compare_editions(nbformat.read(source, as_version=4), nb, images=False)
+            if problems:
+                raise EditionMismatchError(
+                    f"{path.stem} ({LANGUAGES[lang]}) does not reproduce the English outputs:\n" + "\n".join(problems)
+                )
+    finally:
+        if saved is None:
+            os.environ.pop("CRMLAB_LANG", None)
+        else:
+            os.environ["CRMLAB_LANG"] = saved
 
 
 def compare_editions(en: nbformat.NotebookNode, other: nbformat.NotebookNode, *, images: bool = True) -> list[str]:
