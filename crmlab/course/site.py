@@ -348,7 +348,9 @@ def _write_edition(edition: Edition, out: Path) -> dict[Path, str]:
 _SHARED_PAGES = {"index.html", "glossary.html", "datasets.html"}
 
 
-def build_site(notebooks: list[Path], out_dir: str | Path, *, zh_notebooks: list[Path] | None = None) -> list[Path]:
+def build_site(
+    notebooks: list[Path], out_dir: str | Path, *, zh_notebooks: list[Path] | None = None, execute_zh: bool = False
+) -> list[Path]:
     """Write the whole course site: English in ``out_dir``, Chinese in ``out_dir/zh``.
 
     Parameters
@@ -360,19 +362,25 @@ def build_site(notebooks: list[Path], out_dir: str | Path, *, zh_notebooks: list
     zh_notebooks : list of Path, optional
         The Chinese edition's notebooks (from :func:`crmlab.course.i18n.build_edition`);
         by default they are generated from the catalogues into ``out_dir/zh/_notebooks``.
+    execute_zh : bool, default=False
+        Re-execute the generated Chinese notebooks so their figures have Chinese labels,
+        checking that every other output equals the English one
+        (:func:`crmlab.course.i18n.execute_edition`); otherwise they hold the English outputs as stored.
 
     Returns
     -------
     list of Path
         The pages written: for each edition index, one per chapter, glossary, datasets.
     """
-    from crmlab.course.i18n import build_edition
+    from crmlab.course.i18n import build_edition, execute_edition
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     copy_mathjax(out / "_static")
     if zh_notebooks is None:
         zh_notebooks = build_edition(notebooks, out / "zh" / "_notebooks", "zh")
+        if execute_zh and zh_notebooks:
+            execute_edition(zh_notebooks, Path(notebooks[0]).parent, "zh")
     en_chapters = [chapter_meta(p) for p in notebooks]
     zh_chapters = [chapter_meta(p) for p in zh_notebooks]
     zh_slugs = {ch.slug for ch in zh_chapters}
