@@ -21,6 +21,7 @@ English one byte for byte; only markdown cells and prose outputs change.
 from __future__ import annotations
 
 import copy
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,6 +312,8 @@ def compare_editions(en: nbformat.NotebookNode, other: nbformat.NotebookNode, *,
             problems.append(f"cell {a.id}: code or tags differ")
         if a.execution_count != b.execution_count:
             problems.append(f"cell {a.id}: execution count differs")
+        if not images and _NBVAL_EXEMPT & set(a.metadata.get("tags", [])):
+            continue  # a re-executed edition is held to what strict nbval checks, no more
         if len(a.outputs) != len(b.outputs):
             problems.append(f"cell {a.id}: {len(a.outputs)} outputs in English, {len(b.outputs)} here")
             continue
@@ -321,6 +324,25 @@ def compare_editions(en: nbformat.NotebookNode, other: nbformat.NotebookNode, *,
 
 
 _IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+_NBVAL_EXEMPT = {"nbval-ignore-output", "nbval-skip"}
+# the classes of change tests/nbval_sanitize.cfg hides from strict nbval, hidden here too
+_SANITIZE = (
+    (re.compile(r"0x[0-9a-fA-F]{6,16}"), "0xADDRESS"),
+    (re.compile(r"/tmp/[A-Za-z0-9_./-]+"), "TMPPATH"),
+    (re.compile(r"T_[0-9a-f]{5}(_row\d+_col\d+)?"), "T_STYLER"),
+)
+
+
+def _sanitize(value):
+    if isinstance(value, str):
+        for pattern, replacement in _SANITIZE:
+            value = pattern.sub(replacement, value)
+        return value
+    if isinstance(value, list):
+        return [_sanitize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _sanitize(v) for k, v in value.items()}
+    return value
 
 
 def _same_output(x, y, *, images: bool) -> bool:
@@ -341,6 +363,8 @@ def _same_output(x, y, *, images: bool) -> bool:
             # the figure's text line names only its size, which stays the same
     for out in (x, y):
         out.pop("execution_count", None)
+    if not images:
+        x, y = _sanitize(x), _sanitize(y)
     return x == y
 
 

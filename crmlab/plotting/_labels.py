@@ -169,7 +169,7 @@ LABELS: dict[str, str] = {
     "Donations: repeat giving": "捐赠数据：重复捐赠",
     "Years since joining": "加入后的年数",
     "% still subscribed": "仍在订阅的比例（%）",
-    "Subscription cohort survival": "订阅群组的存留",
+    "Subscription cohort survival": "订阅客户群的保持情况",
     "Survey item": "调查题项",
     "Mean rating (1-10)": "平均评分（1–10）",
     "ECSI mobile survey: item means": "ECSI 手机满意度调查：各题项均值",
