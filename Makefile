@@ -1,10 +1,10 @@
 # crmlab — every task starts from nothing but Python 3 and make.
-#   make course   set up, execute every chapter, build the HTML course in build/course/
+#   make course   set up, execute every chapter, build the HTML course in build/course/ (中文版: build/course/zh/)
 #   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
-#   make student  student copies (no solutions) in build/student/
-#   make slides   offline reveal.js decks in build/slides/
-#   make check-site  open the built course in headless Chromium with no network
-#   make lab      JupyterLab on notebooks/
+#   make student  student copies (no solutions) in build/student/ and build/student/zh/
+#   make slides   offline reveal.js decks in build/slides/ and build/slides/zh/
+#   make check-site  open both editions of the built course in headless Chromium with no network
+#   make lab      JupyterLab on notebooks/ (make lab EDITION=zh: on the Chinese edition in build/zh/)
 #   make bench    benchmarks (speed and memory targets)
 #   make lint     ruff
 #   make lock     re-pin requirements/constraints.txt from the current venv
@@ -19,6 +19,12 @@ export PYTHONHASHSEED := 0
 unexport MPLBACKEND
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
+
+# Which edition `make lab` opens: en (notebooks/, the source) or zh (generated into build/zh/).
+EDITION ?= en
+LAB_DIR := $(if $(filter zh,$(EDITION)),build/zh,notebooks)
+# Jupyter refuses to start as root unless told; containers often run as root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install course student slides check-site test lab bench lint lock clean
 
@@ -35,9 +41,11 @@ course: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/crmlab course student --out build/student
+	$(BIN)/crmlab course student --lang zh --out build/student/zh
 
 slides: $(STAMP)
 	$(BIN)/crmlab course slides --out build/slides
+	$(BIN)/crmlab course slides --lang zh --out build/slides/zh
 
 # Build the site from the stored (nbval-checked) outputs and open it in headless Chromium, offline.
 check-site: $(STAMP)
@@ -48,7 +56,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks crmlab --doctest-modules $(NBVAL_FLAGS)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	@if [ "$(EDITION)" = "zh" ]; then $(BIN)/crmlab course translate --out build/zh; fi
+	$(if $(filter zh,$(EDITION)),CRMLAB_LANG=zh )$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_DIR)
 
 bench: $(STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done

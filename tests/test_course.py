@@ -146,3 +146,34 @@ def test_execute_runs_a_quiet_private_kernel_and_reports_the_failing_cell(tmp_pa
     err = capfd.readouterr().err
     assert "TCP" not in err and "Parent appears to have exited" not in err  # IPC sockets, kernel shut down
     assert set(Path(tempfile.gettempdir()).glob("crmlab-kernel-*")) == before  # socket folders removed
+
+
+def test_chinese_student_copies_and_slides(tmp_path):
+    from crmlab.course.i18n import edition_chapters
+
+    translated = edition_chapters(CHAPTERS, "zh")[0]
+    assert main(["course", "student", "--lang", "zh", "--out", str(tmp_path / "student")]) == 0
+    assert sorted(p.name for p in (tmp_path / "student").glob("*.ipynb")) == sorted(p.name for p in translated)
+    for path in (tmp_path / "student").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert not any(_tags(c) & {"solution", "instructor"} for c in nb.cells)
+        assert re.search(r"[\u4e00-\u9fff]", nb.cells[0].source) and nb.metadata["crmlab"]["copy"] == "student"
+    assert main(["course", "slides", "--lang", "zh", "--out", str(tmp_path / "slides")]) == 0
+    decks = sorted((tmp_path / "slides").glob("*.slides.html"))
+    assert len(decks) == len(translated) and "第" in decks[0].read_text(encoding="utf-8")
+
+
+def test_make_lab_runs_as_root_and_opens_either_edition():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    dry = subprocess.run(["make", "-n", "-o", ".venv/.crmlab-installed", "lab", "EDITION=zh"], cwd=root,
+                         capture_output=True, text=True, check=True).stdout
+    assert "crmlab course translate --out build/zh" in dry and "CRMLAB_LANG=zh" in dry and "build/zh" in dry
+    import os
+
+    assert ("--allow-root" in dry) == (os.getuid() == 0)
+    dry_en = subprocess.run(["make", "-n", "-o", ".venv/.crmlab-installed", "lab"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    assert "jupyter lab" in dry_en and dry_en.rstrip().endswith("notebooks")

@@ -74,6 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     translate.add_argument("--out", type=Path, default=Path("build/zh"), help="output folder (default: build/zh)")
     for p in (status, update, translate):
         p.add_argument("--lang", default="zh", choices=["zh"], help="language (default: zh)")
+    for p in (student, slides):
+        p.add_argument(
+            "--lang",
+            default="en",
+            choices=["en", "zh"],
+            help="edition: en (default) or zh (the translated chapters, same code and outputs)",
+        )
     for p in (build, student, slides, status, update, translate):
         p.add_argument(
             "--notebooks-dir", type=Path, default=None, help="folder of chapter notebooks (default: notebooks/)"
@@ -118,6 +125,16 @@ def run(args: argparse.Namespace) -> int:
     except ChapterError as exc:
         print(f"crmlab course {action}: a chapter failed: {exc}", file=sys.stderr)
         return 1
+    if getattr(args, "lang", "en") == "zh" and action in ("student", "slides"):
+        import tempfile
+
+        from crmlab.course.i18n import StaleTranslationError, build_edition
+
+        try:
+            paths = build_edition(paths, Path(tempfile.mkdtemp(prefix="crmlab-zh-")), "zh")
+        except StaleTranslationError as exc:
+            print(f"crmlab course {action}: {exc}", file=sys.stderr)
+            return 1
     if action == "student":
         from crmlab.course.student import write_student_copies
 
