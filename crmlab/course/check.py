@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SiteReport", "check_site", "find_chromium"]
+__all__ = ["SEARCH_QUERIES", "SiteReport", "check_site", "find_chromium"]
 
 _CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -193,11 +193,32 @@ def check_site(site_dir: str | Path, screenshots_dir: str | Path, *, chapter: st
             report.screenshots.append(shot)
             if target in chapter_pages:
                 report.screenshots += _close_ups(page, shot.with_suffix(""))
+            if target.name == "index.html":
+                facts["search_hits"] = _search(page, SEARCH_QUERIES)
+                search_shot = shot.with_name(shot.stem + "-search.png")
+                page.screenshot(path=str(search_shot), full_page=False)
+                report.screenshots.append(search_shot)
         browser.close()
     _judge(report, targets[1].relative_to(site).as_posix())
     if zh_targets:
         _judge(report, zh_targets[1].relative_to(site).as_posix(), prefix="zh/")
     return report
+
+
+#: Queries the offline search box must answer on both editions' index pages (issue 18, section 6).
+SEARCH_QUERIES = ("accumulation", "客户满意度", "P(alive)")
+
+
+def _search(page, queries) -> dict[str, int]:
+    """Type each query into the page's search box; return how many results it lists."""
+    box = page.query_selector("input.crmlab-search")
+    if box is None:
+        return dict.fromkeys(queries, -1)
+    hits = {}
+    for query in queries:
+        box.fill(query)
+        hits[query] = len(page.query_selector_all("ul.crmlab-results li a"))
+    return hits
 
 
 def _local_target(href: str | None, site: Path) -> str | None:
@@ -252,6 +273,11 @@ def _judge(report: SiteReport, chapter_name: str, prefix: str = "") -> None:
                     "fonts-noto-cjk or fonts-wqy-zenhei"
                 )
     index = report.pages.get(f"{prefix}index.html", {})
+    for query, hits in index.get("search_hits", {}).items():
+        if hits < 1:
+            report.problems.append(f"{prefix}index.html: the search box finds nothing for {query!r}")
+    if "search_hits" not in index and index:
+        report.problems.append(f"{prefix}index.html: no search box")
     if index.get("chapter_links", 0) < 1:
         report.problems.append(f"{prefix}index.html: no chapter links")
     if index.get("nav_links", 0) < 3:

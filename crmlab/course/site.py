@@ -18,6 +18,7 @@ import nbformat
 
 from crmlab.course.assets import MATHJAX_CONFIG, copy_mathjax, templates_dir
 from crmlab.course.meta import ChapterMeta, chapter_meta
+from crmlab.course.search import search_box, write_search_index
 
 __all__ = [
     "UI",
@@ -72,6 +73,12 @@ body.crmlab { font-family: system-ui, -apple-system, "Segoe UI", CJKFONTS, sans-
 :lang(zh) { font-family: CJKFONTS, system-ui, sans-serif; }
 :lang(zh) body.crmlab, html:lang(zh) .jp-RenderedHTMLCommon { line-height: 1.75; }
 a.crmlab-lang { font-weight: 600; }
+.crmlab-search-wrap { position: relative; display: inline-block; }
+input.crmlab-search { font: inherit; padding: .1rem .4rem; width: 11rem; }
+ul.crmlab-results { position: absolute; right: 0; z-index: 10; width: 28rem; max-height: 24rem; overflow-y: auto;
+  background: #fff; border: 1px solid #ccd; border-radius: 4px; list-style: none; margin: .2rem 0; padding: .3rem .6rem;
+  text-align: left; box-shadow: 0 2px 8px rgba(0, 0, 0, .15); }
+ul.crmlab-results li { margin: .3rem 0; }
 .not-translated { color: #52606d; }
 nav.crmlab-nav { display: flex; justify-content: space-between; gap: 1rem; border-top: 1px solid #ccd;
   border-bottom: 1px solid #ccd; padding: .5rem 1rem; margin: .5rem 0 1rem 0; font-family: system-ui, sans-serif; }
@@ -146,7 +153,14 @@ def _switch(edition: Edition, page: str) -> str:
     )
 
 
-def _nav(chapters: list[ChapterMeta], i: int | None, edition: Edition | None = None, page: str = "index.html") -> str:
+def _nav(
+    chapters: list[ChapterMeta],
+    i: int | None,
+    edition: Edition | None = None,
+    page: str = "index.html",
+    *,
+    search: bool = True,
+) -> str:
     edition = edition or Edition(chapters=chapters)
     ui = edition.ui
     prev_link = next_link = "<span></span>"
@@ -159,6 +173,8 @@ def _nav(chapters: list[ChapterMeta], i: int | None, edition: Edition | None = N
     targets = (("index.html", ui["index"]), ("glossary.html", ui["glossary"]), ("datasets.html", ui["datasets"]))
     middle = " · ".join(f'<a href="{href}">{label}</a>' for href, label in targets)
     middle += " · " + _switch(edition, page)
+    if search:
+        middle += " " + search_box(edition.static, edition.lang)
     return f'<nav class="crmlab-nav">{prev_link}<span>{middle}</span>{next_link}</nav>'
 
 
@@ -167,7 +183,7 @@ def _inline(text: str) -> str:
     out = html.escape(text, quote=False)
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
     out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<em>\1</em>", out)
+    return re.sub(r"(?<![A-Za-z0-9_*])\*([^*\s][^*]*)\*(?![A-Za-z0-9_*])", r"<em>\1</em>", out)
 
 
 _INTRO = {
@@ -248,11 +264,12 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, ed
         f'<nav class="crmlab-toc" aria-label="{ui["contents"]}"><strong>{ui["contents"]}</strong><ul>{items}</ul></nav>'
     )
     nav = _nav(chapters, i, edition, f"{chapter.slug}.html")
+    bottom_nav = _nav(chapters, i, edition, f"{chapter.slug}.html", search=False)
     style = f"<style>{_CSS}</style>"
     body = body.replace("</head>", style + "</head>", 1)
     start = body.find(">", body.find("<body")) + 1
     end = body.rfind("</body>")
-    return body[:start] + nav + toc + body[start:end] + nav + body[end:]
+    return body[:start] + nav + toc + body[start:end] + bottom_nav + body[end:]
 
 
 def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
@@ -332,7 +349,7 @@ def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = 
     return _page(edition.ui["site_title"] + (" · 数据集" if zh else " datasets"), body, lang=edition.lang)
 
 
-def _write_edition(edition: Edition, out: Path) -> dict[Path, str]:
+def _write_edition(edition: Edition, out: Path, static: Path) -> dict[Path, str]:
     chapters = edition.chapters
     pages = {out / "index.html": render_index(chapters, edition)}
     for i, chapter in enumerate(chapters):
@@ -342,6 +359,7 @@ def _write_edition(edition: Edition, out: Path) -> dict[Path, str]:
     out.mkdir(parents=True, exist_ok=True)
     for path, text in pages.items():
         path.write_text(text, encoding="utf-8")
+    write_search_index(pages, out, static, edition.lang)
     return pages
 
 
@@ -391,8 +409,8 @@ def build_site(
         _SHARED_PAGES | {f"{ch.slug}.html" for ch in en_chapters},
         [ch for ch in en_chapters if ch.slug not in zh_slugs],
     )
-    pages = _write_edition(en, out)
-    pages.update(_write_edition(zh, out / "zh"))
+    pages = _write_edition(en, out, out / "_static")
+    pages.update(_write_edition(zh, out / "zh", out / "_static"))
     return list(pages)
 
 
