@@ -27,6 +27,9 @@ def _tr_literals() -> dict[str, list[str]]:
             texts = []
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
                 texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            elif isinstance(node, ast.Assign) and any(getattr(tg, "id", None) == "_WHAT" for tg in node.targets):
+                # accumulation's _WHAT: (column A, column B, axis label) -> only the label is shown
+                texts = [t.elts[-1].value for t in node.value.values if isinstance(t, ast.Tuple)]
             elif isinstance(node, ast.Assign) and any(getattr(tg, "id", None) == "_LABELS" for tg in node.targets):
                 texts = [
                     c.value

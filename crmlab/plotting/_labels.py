@@ -65,6 +65,11 @@ LABELS: dict[str, str] = {
     "Change in customer equity (%)": "客户资产变化（%）",
     "Which lever moves firm value?": "哪个杠杆最能提升企业价值？",
     "B / A": "B / A",
+    "Profit": "利润",
+    "Share of served customers": "已服务顾客中的份额",
+    "Profit per period": "每期利润",
+    "{what}: A and B over time": "{what}：A 与 B 随时间的变化",
+    " (band: 90% of simulations)": "（阴影带：90% 的模拟路径）",
     # customer lifetime value (chapter 6)
     "recency (age at last purchase)": "最近一次消费（最后一次购买时的客户年龄）",
     "frequency (repeat purchases)": "消费频率（重复购买次数）",

@@ -58,7 +58,7 @@ def plot_accumulation_table(table: pd.DataFrame, *, ax: Axes | None = None, **kw
     ax.margins(y=0.1)
     ax.set_xticks(pos, [f"{v:g}" for v in table.index])
     ax.legend(frameon=False, loc="upper left")
-    ax.set(xlabel=tr("Customers A has lost to B"), ylabel=basis.capitalize(),
+    ax.set(xlabel=tr("Customers A has lost to B"), ylabel=tr("Customers" if basis == "customers" else "Profit"),
            title=tr("Customer accumulation effect (labels: B/A)"))
     return ax
 
@@ -110,7 +110,9 @@ def plot_share_paths(
     ax.plot(path.index, path[a_col], color="C0", label=tr("store A (expected)"), **kwargs)
     ax.plot(path.index, path[b_col], color="C1", label=tr("store B (expected)"), **kwargs)
     ax.legend(frameon=False)
-    title = f"{label}: A and B over time" + ("" if simulated is None else " (band: 90% of simulations)")
+    label = tr(label)
+    title = tr("{what}: A and B over time").format(what=label)
+    title += "" if simulated is None else tr(" (band: 90% of simulations)")
     ax.set(xlabel=tr("Period"), ylabel=label, title=title)
     return ax
 
