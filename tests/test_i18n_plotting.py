@@ -26,7 +26,12 @@ def _tr_literals() -> dict[str, list[str]]:
         for node in ast.walk(tree):
             texts = []
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
-                texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                texts = [
+                    c.value
+                    for a in node.args
+                    for c in ast.walk(a)
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str) and not isinstance(a, ast.Call)
+                ]
             elif isinstance(node, ast.Assign) and any(getattr(tg, "id", None) == "_WHAT" for tg in node.targets):
                 # accumulation's _WHAT: (column A, column B, axis label) -> only the label is shown
                 texts = [t.elts[-1].value for t in node.value.values if isinstance(t, ast.Tuple)]
