@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SEARCH_QUERIES", "SiteReport", "check_site", "find_chromium"]
+__all__ = ["SEARCH_QUERIES", "SiteReport", "SlidesReport", "check_site", "check_slides", "find_chromium"]
 
 _CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -297,3 +297,111 @@ def _judge(report: SiteReport, chapter_name: str, prefix: str = "") -> None:
         report.problems.append(f"{prefix}glossary.html: navigation missing")
     if report.blocked_requests and not prefix:
         report.problems.append(f"pages tried to reach the network: {sorted(set(report.blocked_requests))[:5]}")
+
+
+@dataclass
+class SlidesReport:
+    """What the browser measured on every slide of every deck."""
+
+    decks: dict[str, dict] = field(default_factory=dict)
+    overflowing: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    screenshots: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no slide overflows and no student deck shows a solution."""
+        return not (self.problems or self.overflowing)
+
+
+_SLIDE_FACTS = """() => {
+  const slide = Reveal.getCurrentSlide();
+  const box = slide.querySelector(':scope > .crmlab-fit') || slide;
+  const cfg = Reveal.getConfig();
+  const scale = Reveal.getScale();
+  const r = box.getBoundingClientRect();
+  return {
+    height: Math.round(r.height / scale), width: Math.round(r.width / scale),
+    overflow: r.height / scale > cfg.height + 2 || r.width / scale > cfg.width + 2,
+    fit_scale: parseFloat(slide.dataset.crmlabScale || '1'),
+    images: slide.querySelectorAll('img').length,
+    trimmed: slide.querySelectorAll('.crmlab-trimmed').length,
+    visible_code: Array.from(slide.querySelectorAll('.jp-CodeCell .jp-Cell-inputWrapper')).filter(e => e.offsetParent).length,
+  };
+}"""
+
+
+def check_slides(
+    decks_dir: str | Path, screenshots_dir: str | Path, *, student_dir: str | Path | None = None
+) -> SlidesReport:
+    """Open every deck in headless Chromium at 1280x720, offline, and measure every slide.
+
+    A slide overflows when its content, after the deck's own fit-to-slide scaling,
+    is taller or wider than the slide. Student decks (``student_dir``) must hold no
+    solution cell. Three slides are saved as screenshots (a title slide, a figure
+    and a trimmed table).
+
+    Returns
+    -------
+    SlidesReport
+    """
+    from playwright.sync_api import sync_playwright
+
+    decks = sorted(Path(decks_dir).glob("*.slides.html"))
+    students = sorted(Path(student_dir).glob("*.slides.html")) if student_dir else []
+    if not decks:
+        raise RuntimeError(f"no decks in {decks_dir}; run 'crmlab course slides' first.")
+    shots = Path(screenshots_dir)
+    shots.mkdir(parents=True, exist_ok=True)
+    report = SlidesReport()
+    wanted = {"title": None, "figure": None, "trimmed": None}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(), args=_CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 720}, offline=True)
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(("file://", "data:", "about:")) else route.abort()
+            ),
+        )
+        page = context.new_page()
+        for deck in decks + students:
+            name = deck.relative_to(Path(decks_dir)).as_posix() if deck in decks else f"student/{deck.name}"
+            page.goto(deck.as_uri(), wait_until="load")
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30000)
+            total = page.evaluate("() => Reveal.getTotalSlides()")
+            facts = {"slides": total, "overflowing": 0, "scaled": 0, "visible_code": 0}
+            for k in range(total):
+                page.evaluate(
+                    "(k) => { const i = Reveal.getIndices(Reveal.getSlides()[k]); Reveal.slide(i.h, i.v); }",
+                    k,
+                )
+                page.wait_for_function(
+                    "() => Reveal.getCurrentSlide().dataset.crmlabScale !== undefined && "
+                    "(!window.MathJax || !MathJax.Hub || MathJax.Hub.queue.pending === 0)",
+                    timeout=30000,
+                )
+                slide = page.evaluate(_SLIDE_FACTS)
+                facts["scaled"] += slide["fit_scale"] < 1
+                facts["visible_code"] += slide["visible_code"]
+                if slide["overflow"]:
+                    facts["overflowing"] += 1
+                    report.overflowing.append(f"{name} slide {k + 1} ({slide['height']}x{slide['width']} px)")
+                for kind, hit in (
+                    ("title", k == 0),
+                    ("figure", slide["images"] > 0),
+                    ("trimmed", slide["trimmed"] > 0),
+                ):
+                    if hit and wanted[kind] is None and deck in decks:
+                        wanted[kind] = shots / f"slide-{kind}-{deck.name.removesuffix('.slides.html')}-{k + 1}.png"
+                        page.screenshot(path=str(wanted[kind]))
+                        report.screenshots.append(wanted[kind])
+            if deck in students:
+                facts["solutions"] = page.evaluate("() => document.querySelectorAll('.celltag_solution').length")
+                if facts["solutions"]:
+                    report.problems.append(f"{name}: {facts['solutions']} solution cell(s) in a student deck")
+            if facts["visible_code"]:
+                report.problems.append(f"{name}: code is shown by default on {facts['visible_code']} cell(s)")
+            report.decks[name] = facts
+        browser.close()
+    return report
