@@ -2,8 +2,9 @@
 #   make course   set up, execute every chapter, build the HTML course in build/course/ (中文版: build/course/zh/)
 #   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
 #   make student  student copies (no solutions) in build/student/ and build/student/zh/
-#   make slides   offline reveal.js decks in build/slides/ and build/slides/zh/
+#   make slides   offline reveal.js decks (lecturer's and student/) in build/slides/ and build/slides/zh/
 #   make check-site  open both editions of the built course in headless Chromium with no network
+#   make check-slides  measure every slide of every deck (1280x720): no overflow, no solution in student decks
 #   make lab      JupyterLab on notebooks/ (make lab EDITION=zh: on the Chinese edition in build/zh/)
 #   make bench    benchmarks (speed and memory targets)
 #   make lint     ruff
@@ -26,7 +27,7 @@ LAB_DIR := $(if $(filter zh,$(EDITION)),build/zh,notebooks)
 # Jupyter refuses to start as root unless told; containers often run as root.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install course student slides check-site test lab bench lint lock clean
+.PHONY: install course student slides check-site check-slides test lab bench lint lock clean
 
 install: $(STAMP)
 
@@ -45,7 +46,13 @@ student: $(STAMP)
 
 slides: $(STAMP)
 	$(BIN)/crmlab course slides --out build/slides
+	$(BIN)/crmlab course slides --student --out build/slides/student
 	$(BIN)/crmlab course slides --lang zh --out build/slides/zh
+	$(BIN)/crmlab course slides --lang zh --student --out build/slides/zh/student
+
+# Every slide of every deck in headless Chromium at 1280x720: none may overflow; screenshots in build/slides-check/.
+check-slides: slides
+	$(BIN)/crmlab course check --slides build/slides --screenshots build/slides-check
 
 # Build the site from the stored (nbval-checked) outputs and open it in headless Chromium, offline.
 check-site: $(STAMP)

@@ -326,20 +326,20 @@ _SLIDE_FACTS = """() => {
     fit_scale: parseFloat(slide.dataset.crmlabScale || '1'),
     images: slide.querySelectorAll('img').length,
     trimmed: slide.querySelectorAll('.crmlab-trimmed').length,
-    visible_code: Array.from(slide.querySelectorAll('.jp-CodeCell .jp-Cell-inputWrapper')).filter(e => e.offsetParent).length,
+    visible_code: Array.from(slide.querySelectorAll('.jp-CodeCell .jp-Cell-inputWrapper'))
+      .filter(e => e.offsetParent).length,
   };
 }"""
 
 
-def check_slides(
-    decks_dir: str | Path, screenshots_dir: str | Path, *, student_dir: str | Path | None = None
-) -> SlidesReport:
-    """Open every deck in headless Chromium at 1280x720, offline, and measure every slide.
+def check_slides(decks_dir: str | Path, screenshots_dir: str | Path) -> SlidesReport:
+    """Open every deck under ``decks_dir`` in headless Chromium at 1280x720, offline, and measure every slide.
 
     A slide overflows when its content, after the deck's own fit-to-slide scaling,
-    is taller or wider than the slide. Student decks (``student_dir``) must hold no
-    solution cell. Three slides are saved as screenshots (a title slide, a figure
-    and a trimmed table).
+    is taller or wider than the slide. Student decks (marked so by
+    ``crmlab course slides --student``) must hold no solution cell, and no deck
+    may show code by default. Three slides are saved as screenshots (a title
+    slide, a figure and a trimmed table).
 
     Returns
     -------
@@ -347,8 +347,8 @@ def check_slides(
     """
     from playwright.sync_api import sync_playwright
 
-    decks = sorted(Path(decks_dir).glob("*.slides.html"))
-    students = sorted(Path(student_dir).glob("*.slides.html")) if student_dir else []
+    root = Path(decks_dir)
+    decks = sorted(root.rglob("*.slides.html"))
     if not decks:
         raise RuntimeError(f"no decks in {decks_dir}; run 'crmlab course slides' first.")
     shots = Path(screenshots_dir)
@@ -365,10 +365,13 @@ def check_slides(
             ),
         )
         page = context.new_page()
-        for deck in decks + students:
-            name = deck.relative_to(Path(decks_dir)).as_posix() if deck in decks else f"student/{deck.name}"
+        for deck in decks:
+            name = deck.relative_to(root).as_posix()
             page.goto(deck.as_uri(), wait_until="load")
             page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30000)
+            audience = page.evaluate(
+                "() => (document.querySelector('meta[name=crmlab-audience]') || {}).content || 'instructor'"
+            )
             total = page.evaluate("() => Reveal.getTotalSlides()")
             facts = {"slides": total, "overflowing": 0, "scaled": 0, "visible_code": 0}
             for k in range(total):
@@ -392,11 +395,12 @@ def check_slides(
                     ("figure", slide["images"] > 0),
                     ("trimmed", slide["trimmed"] > 0),
                 ):
-                    if hit and wanted[kind] is None and deck in decks:
+                    if hit and wanted[kind] is None and audience == "instructor":
                         wanted[kind] = shots / f"slide-{kind}-{deck.name.removesuffix('.slides.html')}-{k + 1}.png"
                         page.screenshot(path=str(wanted[kind]))
                         report.screenshots.append(wanted[kind])
-            if deck in students:
+            facts["audience"] = audience
+            if audience == "student":
                 facts["solutions"] = page.evaluate("() => document.querySelectorAll('.celltag_solution').length")
                 if facts["solutions"]:
                     report.problems.append(f"{name}: {facts['solutions']} solution cell(s) in a student deck")

@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="Write one reveal.js deck per chapter from the cells' slideshow metadata; works offline.",
     )
     slides.add_argument("--out", type=Path, default=Path("build/slides"), help="output folder (default: build/slides)")
+    slides.add_argument(
+        "--student", action="store_true", help="student decks: no solution or instructor cells (default: lecturer's)"
+    )
     check = sub.add_parser(
         "check",
         help="open the built site in headless Chromium with no network and check figures, formulas, links",
@@ -51,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     check.add_argument("--site", type=Path, default=Path("build/course"), help="built site (default: build/course)")
     check.add_argument("--screenshots", type=Path, default=Path("build/site-check"), help="screenshot folder")
+    check.add_argument(
+        "--slides",
+        type=Path,
+        default=None,
+        help="check the slide decks under this folder instead of the site: every slide at 1280x720, none may "
+        "overflow, no solution in a student deck",
+    )
     status = sub.add_parser(
         "catalogue-status",
         help="list the cells of chapters whose translation is missing or stale",
@@ -143,13 +153,24 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from crmlab.course.slides import build_slides
 
-    written = build_slides(paths, args.out)
+    written = build_slides(paths, args.out, student=args.student)
     print(f"wrote {len(written)} slide decks to {args.out}/ - open {args.out}/<chapter>.slides.html")
     return 0
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from crmlab.course.check import check_site
+    from crmlab.course.check import check_site, check_slides
+
+    if args.slides is not None:
+        slides = check_slides(args.slides, args.screenshots)
+        for name, facts in slides.decks.items():
+            print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in facts.items()))
+        print("screenshots: " + ", ".join(str(p) for p in slides.screenshots))
+        total = sum(f["slides"] for f in slides.decks.values())
+        print(f"{len(slides.overflowing)} overflowing slides of {total} in {len(slides.decks)} decks")
+        for problem in slides.problems + [f"overflows: {s}" for s in slides.overflowing]:
+            print(f"PROBLEM: {problem}", file=sys.stderr)
+        return 0 if slides.ok else 1
 
     report = check_site(args.site, args.screenshots)
     for name, facts in report.pages.items():

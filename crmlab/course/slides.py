@@ -188,7 +188,13 @@ def render_slides(path: str | Path, *, student: bool = False) -> str:
     )
     resources = {
         "metadata": {"name": Path(path).stem},
-        "crmlab": {"lang": lang, "width": SLIDE_WIDTH, "height": SLIDE_HEIGHT, "min_scale": MIN_SCALE},
+        "crmlab": {
+            "lang": lang,
+            "student": student,
+            "width": SLIDE_WIDTH,
+            "height": SLIDE_HEIGHT,
+            "min_scale": MIN_SCALE,
+        },
     }
     body, _ = exporter.from_notebook_node(slides_notebook(nb, student=student), resources=resources)
     return body
