@@ -96,3 +96,21 @@ def test_without_a_cjk_font_labels_stay_english_with_a_clear_warning(monkeypatch
         with cp.language("zh") as lang:
             assert lang == "en"
             assert _labels.tr("Customer value matrix") == "Customer value matrix"
+
+
+def test_projector_style_enlarges_text_but_not_the_figure():
+    import matplotlib
+
+    from crmlab.plotting import plot_lorenz_curve
+    from crmlab.value import lorenz_curve
+
+    curve = lorenz_curve([1.0, 2.0, 3.0, 10.0])
+    ax_plain = plot_lorenz_curve(curve)
+    with cp.projector():
+        ax_big = plot_lorenz_curve(curve)
+        assert matplotlib.rcParams["font.size"] == cp.PROJECTOR_RC["font.size"]
+    assert ax_big.title.get_fontsize() > ax_plain.title.get_fontsize()
+    assert ax_big.xaxis.label.get_fontsize() >= 13 > ax_plain.xaxis.label.get_fontsize()
+    assert tuple(ax_big.figure.get_size_inches()) == tuple(ax_plain.figure.get_size_inches())
+    assert ax_big.figure.dpi == ax_plain.figure.dpi
+    assert matplotlib.rcParams["font.size"] != cp.PROJECTOR_RC["font.size"], "the context must restore the defaults"

@@ -6,7 +6,8 @@ own submodule (``crmlab.plotting.rfm``, ``crmlab.plotting.clv``, ...); every
 ``from crmlab.plotting import plot_lorenz_curve`` works whichever file defines it.
 
 Figures speak English or Chinese: ``with crmlab.plotting.language("zh"): ...``
-or ``crmlab.plotting.set_language("zh")`` (see :mod:`crmlab.plotting._labels`).
+or ``crmlab.plotting.set_language("zh")`` (see :mod:`crmlab.plotting._labels`);
+``with crmlab.plotting.projector(): ...`` makes text and lines large enough to project.
 """
 
 from __future__ import annotations
@@ -15,8 +16,17 @@ import importlib
 import pkgutil
 
 from crmlab.plotting._labels import CJKFontWarning, get_language, language, set_language
+from crmlab.plotting._style import PROJECTOR_RC, projector, set_projector
 
-__all__: list[str] = ["CJKFontWarning", "get_language", "language", "set_language"]
+__all__: list[str] = [
+    "PROJECTOR_RC",
+    "CJKFontWarning",
+    "get_language",
+    "language",
+    "projector",
+    "set_language",
+    "set_projector",
+]
 
 
 def _collect() -> None:
