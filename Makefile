@@ -54,9 +54,10 @@ slides: $(STAMP)
 check-slides: slides
 	$(BIN)/crmlab course check --slides build/slides --screenshots build/slides-check
 
-# Build the site from the stored (nbval-checked) outputs and open it in headless Chromium, offline.
+# Build the site from the stored (nbval-checked) outputs (the Chinese chapters run again for their Chinese figure
+# labels) and open both editions in headless Chromium, offline.
 check-site: $(STAMP)
-	$(BIN)/crmlab course build --no-execute --out build/course
+	$(BIN)/crmlab course build --no-execute --execute-zh --out build/course
 	$(BIN)/crmlab course check --site build/course --screenshots build/site-check
 
 test: $(STAMP)

@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     build.add_argument("--out", type=Path, default=Path("build/course"), help="output folder (default: build/course)")
     build.add_argument("--no-execute", action="store_true", help="use the outputs stored in the notebooks as they are")
+    build.add_argument(
+        "--execute-zh",
+        action="store_true",
+        help="with --no-execute: still run the Chinese notebooks (Chinese figure labels, checked against the English "
+        "outputs)",
+    )
     student = sub.add_parser(
         "student",
         help="write student copies: exercises kept, solutions and instructor notes removed",
@@ -126,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_execute:
                 execute_notebooks(paths)
             try:
-                pages = build_site(paths, args.out, execute_zh=not args.no_execute)
+                pages = build_site(paths, args.out, execute_zh=args.execute_zh or not args.no_execute)
             except (StaleTranslationError, EditionMismatchError) as exc:
                 print(f"crmlab course build: {exc}", file=sys.stderr)
                 return 1
