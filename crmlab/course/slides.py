@@ -67,7 +67,7 @@ def _trim_table(html_text: str, note: str) -> str:
     if body is None:
         return html_text
     rows = re.findall(r"<tr\b.*?</tr>", body.group(1), re.S)
-    if len(rows) <= MAX_TABLE_ROWS:
+    if len(rows) <= MAX_TABLE_ROWS + 2:  # never trim a table by one or two rows
         return html_text
     kept = "".join(rows[:MAX_TABLE_ROWS])
     message = note.format(hidden=len(rows) - MAX_TABLE_ROWS, total=len(rows))
@@ -77,7 +77,7 @@ def _trim_table(html_text: str, note: str) -> str:
 
 def _trim_text(text: str, note: str) -> str:
     lines = text.splitlines()
-    if len(lines) <= MAX_LINES:
+    if len(lines) <= MAX_LINES + 2:
         return text
     return "\n".join(lines[:MAX_LINES]) + "\n" + note.format(hidden=len(lines) - MAX_LINES) + "\n"
 
