@@ -73,7 +73,8 @@ def test_css_names_cjk_fonts_with_fallbacks(site):
     css = (site / "zh" / "index.html").read_text(encoding="utf-8")
     for family in ('"Noto Sans CJK SC"', '"WenQuanYi Zen Hei"', '"PingFang SC"', '"Microsoft YaHei"'):
         assert family in css
-    assert re.search(r":lang\(zh\) \{ font-family: [^}]*sans-serif; \}", css)
+    assert re.search(r"html:lang\(zh\) body[^{]*\{ font-family: [^}]*sans-serif; \}", css)
+    assert re.search(r"html:lang\(zh\) pre, html:lang\(zh\) code \{ font-family: [^}]*monospace; \}", css)
 
 
 def test_chinese_glossary_page_puts_chinese_first(site):

@@ -70,8 +70,10 @@ _CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Pi
 _CSS = """
 body.crmlab { font-family: system-ui, -apple-system, "Segoe UI", CJKFONTS, sans-serif; max-width: 62rem;
   margin: 1.5rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2933; }
-:lang(zh) { font-family: CJKFONTS, system-ui, sans-serif; }
-:lang(zh) body.crmlab, html:lang(zh) .jp-RenderedHTMLCommon { line-height: 1.75; }
+html:lang(zh) body, html:lang(zh) .jp-RenderedHTMLCommon, td:lang(zh) { font-family: CJKFONTS, system-ui, sans-serif; }
+html:lang(zh) body.crmlab, html:lang(zh) .jp-RenderedHTMLCommon { line-height: 1.75; }
+html:lang(zh) pre, html:lang(zh) code { font-family: var(--jp-code-font-family, monospace), "Noto Sans Mono CJK SC",
+  monospace; }
 a.crmlab-lang { font-weight: 600; }
 .crmlab-search-wrap { position: relative; display: inline-block; }
 input.crmlab-search { font: inherit; padding: .1rem .4rem; width: 11rem; }
