@@ -347,7 +347,7 @@ def check_slides(decks_dir: str | Path, screenshots_dir: str | Path) -> SlidesRe
     """
     from playwright.sync_api import sync_playwright
 
-    root = Path(decks_dir)
+    root = Path(decks_dir).resolve()
     decks = sorted(root.rglob("*.slides.html"))
     if not decks:
         raise RuntimeError(f"no decks in {decks_dir}; run 'crmlab course slides' first.")
