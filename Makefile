@@ -1,11 +1,12 @@
 # crmlab — every task starts from nothing but Python 3 and make.
-#   make course   set up, execute every chapter, build the HTML course in build/course/
+#   make course   set up, execute every chapter, build the HTML course in build/course/ (中文版: build/course/zh/)
 #   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
 #   make test-fast   unit tests and doctests only (no notebook execution, no nbval): the inner loop
-#   make student  student copies (no solutions) in build/student/
-#   make slides   offline reveal.js decks in build/slides/
-#   make check-site  open the built course in headless Chromium with no network
-#   make lab      JupyterLab on notebooks/
+#   make student  student copies (no solutions) in build/student/ and build/student/zh/
+#   make slides   offline reveal.js decks (lecturer's and student/) in build/slides/ and build/slides/zh/
+#   make check-site  open both editions of the built course in headless Chromium with no network
+#   make check-slides  measure every slide of every deck (1280x720): no overflow, no solution in student decks
+#   make lab      JupyterLab on notebooks/ (make lab EDITION=zh: on the Chinese edition in build/zh/)
 #   make bench    benchmarks (speed and memory targets)
 #   make lint     ruff
 #   make lock     re-pin requirements/constraints.txt from the current venv
@@ -27,7 +28,13 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 JOBS ?= 1
 XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile,)
 
-.PHONY: install course student slides check-site test test-fast lab bench lint lock clean
+# Which edition `make lab` opens: en (notebooks/, the source) or zh (generated into build/zh/).
+EDITION ?= en
+LAB_DIR := $(if $(filter zh,$(EDITION)),build/zh,notebooks)
+# Jupyter refuses to start as root unless told; containers often run as root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: install course student slides check-site check-slides test test-fast lab bench lint lock clean
 
 install: $(STAMP)
 
@@ -42,13 +49,22 @@ course: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/crmlab course student --out build/student
+	$(BIN)/crmlab course student --lang zh --out build/student/zh
 
 slides: $(STAMP)
 	$(BIN)/crmlab course slides --out build/slides
+	$(BIN)/crmlab course slides --student --out build/slides/student
+	$(BIN)/crmlab course slides --lang zh --out build/slides/zh
+	$(BIN)/crmlab course slides --lang zh --student --out build/slides/zh/student
 
-# Build the site from the stored (nbval-checked) outputs and open it in headless Chromium, offline.
+# Every slide of every deck in headless Chromium at 1280x720: none may overflow; screenshots in build/slides-check/.
+check-slides: slides
+	$(BIN)/crmlab course check --slides build/slides --screenshots build/slides-check
+
+# Build the site from the stored (nbval-checked) outputs (the Chinese chapters run again for their Chinese figure
+# labels) and open both editions in headless Chromium, offline.
 check-site: $(STAMP)
-	$(BIN)/crmlab course build --no-execute --out build/course
+	$(BIN)/crmlab course build --no-execute --execute-zh --out build/course
 	$(BIN)/crmlab course check --site build/course --screenshots build/site-check
 
 test: $(STAMP)
@@ -58,7 +74,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests crmlab --doctest-modules -m "not notebooks" $(XDIST)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	@if [ "$(EDITION)" = "zh" ]; then $(BIN)/crmlab course translate --out build/zh; fi
+	$(if $(filter zh,$(EDITION)),CRMLAB_LANG=zh )$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_DIR)
 
 bench: $(STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done

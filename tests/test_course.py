@@ -146,3 +146,117 @@ def test_execute_runs_a_quiet_private_kernel_and_reports_the_failing_cell(tmp_pa
     err = capfd.readouterr().err
     assert "TCP" not in err and "Parent appears to have exited" not in err  # IPC sockets, kernel shut down
     assert set(Path(tempfile.gettempdir()).glob("crmlab-kernel-*")) == before  # socket folders removed
+
+
+def test_chinese_student_copies_and_slides(tmp_path):
+    from crmlab.course.i18n import edition_chapters
+
+    translated = edition_chapters(CHAPTERS, "zh")[0]
+    assert main(["course", "student", "--lang", "zh", "--out", str(tmp_path / "student")]) == 0
+    assert sorted(p.name for p in (tmp_path / "student").glob("*.ipynb")) == sorted(p.name for p in translated)
+    for path in (tmp_path / "student").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert not any(_tags(c) & {"solution", "instructor"} for c in nb.cells)
+        assert re.search(r"[\u4e00-\u9fff]", nb.cells[0].source) and nb.metadata["crmlab"]["copy"] == "student"
+    assert main(["course", "slides", "--lang", "zh", "--out", str(tmp_path / "slides")]) == 0
+    decks = sorted((tmp_path / "slides").glob("*.slides.html"))
+    assert len(decks) == len(translated) and "第" in decks[0].read_text(encoding="utf-8")
+
+
+def test_make_lab_runs_as_root_and_opens_either_edition():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    dry = subprocess.run(["make", "-n", "-o", ".venv/.crmlab-installed", "lab", "EDITION=zh"], cwd=root,
+                         capture_output=True, text=True, check=True).stdout
+    assert "crmlab course translate --out build/zh" in dry and "CRMLAB_LANG=zh" in dry and "build/zh" in dry
+    import os
+
+    assert ("--allow-root" in dry) == (os.getuid() == 0)
+    dry_en = subprocess.run(["make", "-n", "-o", ".venv/.crmlab-installed", "lab"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    assert "jupyter lab" in dry_en and dry_en.rstrip().endswith("notebooks")
+
+
+def _slide_nb():
+    table = "<table><thead><tr><th>x</th></tr></thead><tbody>" + "".join(
+        f"<tr><td>{i}</td></tr>" for i in range(24)
+    ) + "</tbody></table>"
+    cells = [
+        nbformat.v4.new_markdown_cell("# Chapter 1 — T", id="c0", metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_code_cell("import x", id="c1", metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_markdown_cell("after the imports", id="c2", metadata={"slideshow": {"slide_type": "-"}}),
+        nbformat.v4.new_code_cell(
+            "table",
+            id="c3",
+            outputs=[nbformat.v4.new_output("execute_result", data={"text/html": table, "text/plain": "t"})],
+        ),
+        nbformat.v4.new_markdown_cell("lecture notes", id="c4", metadata={"tags": ["instructor"]}),
+        nbformat.v4.new_code_cell("answer = 42", id="c5", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell("\n\n".join(["A paragraph of some length. " * 8] * 6), id="c6"),
+        nbformat.v4.new_code_cell(
+            "print", id="c7", outputs=[nbformat.v4.new_output("stream", text="".join(f"{i}\n" for i in range(40)))]
+        ),
+    ]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_slides_notebook_prepares_a_lecture_deck():
+    from crmlab.course.slides import MAX_TABLE_ROWS, slides_notebook
+
+    nb = _slide_nb()
+    deck = slides_notebook(nb)
+    by_id = {c.id: c for c in deck.cells}
+    kind = {c.id: c.metadata.get("slideshow", {}).get("slide_type", "-") for c in deck.cells}
+    assert kind["c4"] == "notes" and kind["c5"] == "fragment"
+    assert kind["c1"] == "-" and kind["c2"] == "slide", "an output-less code cell must not start a slide"
+    html_out = by_id["c3"].outputs[0]["data"]["text/html"]
+    assert html_out.count("<tr>") == MAX_TABLE_ROWS + 1 and "16 more rows (24 in all)" in html_out
+    assert "28 more lines" in by_id["c7"].outputs[0]["text"]
+    parts = [c for c in deck.cells if c.id.startswith("c6")]
+    assert len(parts) >= 2 and kind[parts[1].id] == "subslide"
+    assert "".join(p.source for p in parts).replace("\n", "") == nb.cells[6].source.replace("\n", "")
+    assert nb.cells[1].metadata["slideshow"]["slide_type"] == "slide", "the chapter must not be modified"
+    student = slides_notebook(nb, student=True)
+    assert not {"c4", "c5"} & {c.id for c in student.cells}
+
+
+def test_chinese_deck_notes_are_chinese():
+    from crmlab.course.slides import slides_notebook
+
+    nb = _slide_nb()
+    nb.metadata["crmlab"] = {"language": "zh"}
+    deck = slides_notebook(nb)
+    assert "另有 16 行（共 24 行）" in next(c for c in deck.cells if c.id == "c3").outputs[0]["data"]["text/html"]
+
+
+def test_deck_hides_code_and_marks_student_decks(tmp_path):
+    from crmlab.course.slides import build_slides
+
+    deck = build_slides(CHAPTERS[:1], tmp_path)[0].read_text(encoding="utf-8")
+    assert "body:not(.crmlab-show-code) .jp-CodeCell .jp-Cell-inputWrapper { display: none; }" in deck
+    assert 'id="crmlab-code-toggle"' in deck and 'content="instructor"' in deck
+    student = build_slides(CHAPTERS[:1], tmp_path / "student", student=True)[0].read_text(encoding="utf-8")
+    assert 'content="student"' in student and "celltag_solution" not in student
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("shutil").which("chromium") is None, reason="needs Debian's chromium")
+def test_slide_check_measures_every_slide(tmp_path):
+    from crmlab.course.check import check_slides
+    from crmlab.course.slides import build_slides
+
+    build_slides(CHAPTERS[-1:], tmp_path / "decks")
+    build_slides(CHAPTERS[-1:], tmp_path / "decks" / "student", student=True)
+    report = check_slides(tmp_path / "decks", tmp_path / "shots")
+    assert report.ok, (report.overflowing, report.problems)
+    facts = report.decks[f"{CHAPTERS[-1].stem}.slides.html"]
+    assert facts["slides"] >= 5 and facts["overflowing"] == 0 and facts["visible_code"] == 0
+    assert report.decks[f"student/{CHAPTERS[-1].stem}.slides.html"]["solutions"] == 0
+    # a deck whose slide cannot fit even at the smallest scale is counted
+    deck = tmp_path / "decks" / f"{CHAPTERS[-1].stem}.slides.html"
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(text.replace("</section>", '<div style="height:3000px">tall</div></section>', 1), encoding="utf-8")
+    report = check_slides(tmp_path / "decks", tmp_path / "shots")
+    assert len(report.overflowing) >= 1 and not report.ok

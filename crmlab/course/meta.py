@@ -67,12 +67,12 @@ def find_chapters(folder: str | Path | None = None) -> list[Path]:
 
 
 def _first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), flags=re.S)
+    match = re.match(r"(.+?(?:[.!?](?=\s|$)|[。！？]))", text.strip(), flags=re.S)
     return (match.group(1) if match else text).strip()
 
 
 def chapter_meta(path: str | Path) -> ChapterMeta:
-    """Parse the course metadata of one chapter notebook.
+    """Parse the course metadata of one chapter notebook (English or its Chinese edition).
 
     Parameters
     ----------
@@ -94,16 +94,16 @@ def chapter_meta(path: str | Path) -> ChapterMeta:
     if not markdown or not markdown[0].lstrip().startswith("# "):
         raise ValueError(f"chapter_meta(): {path.name} must start with a '# Chapter N — Title' markdown cell.")
     lines = markdown[0].strip().splitlines()
-    title = re.sub(r"^#\s*(Chapter\s+\d+\s*[—:-]\s*)?", "", lines[0]).strip()
+    title = re.sub(r"^#\s*((Chapter\s+\d+|第\s*\d+\s*章)\s*[—:：-]\s*)?", "", lines[0]).strip()
     paragraphs = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
     overview = next((p for p in paragraphs if not p.startswith("**")), "")
     minutes = None
-    time_match = re.search(r"\*\*Estimated time:\*\*\s*(\d+)", markdown[0])
+    time_match = re.search(r"\*\*(?:Estimated time:|预计用时：)\*\*\s*(\d+)", markdown[0])
     if time_match:
         minutes = int(time_match.group(1))
     goals: list[str] = []
     for source in markdown:
-        if source.lstrip().startswith("## Learning goals"):
+        if source.lstrip().startswith(("## Learning goals", "## 学习目标")):
             goals = [
                 re.sub(r"^\s*[-*]\s+", "", ln).strip() for ln in source.splitlines() if re.match(r"^\s*[-*]\s+", ln)
             ]

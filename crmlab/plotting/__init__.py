@@ -1,14 +1,20 @@
-"""Plotting functions for every chapter: ``plot_<thing>(..., ax=None) -> Axes``.
+"""Figures for every chapter, in one place (matplotlib lives only here).
 
 This is the only part of crmlab that imports matplotlib. Each concept has its
 own submodule (``crmlab.plotting.rfm``, ``crmlab.plotting.clv``, ...); every
 ``plot_*`` function of every submodule is re-exported here, so
 ``from crmlab.plotting import plot_lorenz_curve`` works whichever file defines it.
 A new submodule adds its import below (a test checks none is missing).
+
+Figures speak English or Chinese: ``with crmlab.plotting.language("zh"): ...``
+or ``crmlab.plotting.set_language("zh")`` (see :mod:`crmlab.plotting._labels`);
+``with crmlab.plotting.projector(): ...`` makes text and lines large enough to project.
 """
 
 from __future__ import annotations
 
+from crmlab.plotting._labels import CJKFontWarning, get_language, language, set_language
+from crmlab.plotting._style import PROJECTOR_RC, projector, set_projector
 from crmlab.plotting.accumulation import (
     plot_accumulation_table,
     plot_customer_base,
@@ -52,10 +58,12 @@ from crmlab.plotting.rfm import (
 )
 from crmlab.plotting.satisfaction import (
     plot_complaint_iceberg,
+    plot_ipma,
     plot_kano,
     plot_nps,
     plot_path_diagram,
     plot_servqual_gaps,
+    plot_simple_slopes,
 )
 from crmlab.plotting.segmentation import (
     plot_choose_k,
@@ -72,6 +80,10 @@ from crmlab.plotting.value import (
 )
 
 __all__ = [
+    "CJKFontWarning",
+    "PROJECTOR_RC",
+    "get_language",
+    "language",
     "plot_accumulation_table",
     "plot_calibration_holdout",
     "plot_choose_k",
@@ -86,6 +98,7 @@ __all__ = [
     "plot_grid_metric",
     "plot_hostage_effect",
     "plot_incremental_transactions",
+    "plot_ipma",
     "plot_kano",
     "plot_ladder_path",
     "plot_lorenz_curve",
@@ -109,8 +122,12 @@ __all__ = [
     "plot_servqual_gaps",
     "plot_share_comparison",
     "plot_share_paths",
+    "plot_simple_slopes",
     "plot_snake",
     "plot_stability",
     "plot_switching_matrix",
     "plot_value_matrix",
+    "projector",
+    "set_language",
+    "set_projector",
 ]

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame, check_in_choices
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = [
     "plot_accumulation_table",
@@ -50,15 +51,15 @@ def plot_accumulation_table(table: pd.DataFrame, *, ax: Axes | None = None, **kw
     check_columns(table, [a_col, b_col, "relative_size"], caller="plot_accumulation_table", name="table")
     ax = get_ax(ax)
     pos = np.arange(len(table))
-    ax.bar(pos - 0.2, table[a_col], width=0.4, label="store A", **kwargs)
-    ax.bar(pos + 0.2, table[b_col], width=0.4, label="store B", **kwargs)
+    ax.bar(pos - 0.2, table[a_col], width=0.4, label=tr("store A"), **kwargs)
+    ax.bar(pos + 0.2, table[b_col], width=0.4, label=tr("store B"), **kwargs)
     for p, b, ratio in zip(pos, table[b_col], table["relative_size"], strict=True):
         ax.annotate(f"{ratio:.2f}", (p + 0.2, b), ha="center", va="bottom", fontsize=8)
     ax.margins(y=0.1)
     ax.set_xticks(pos, [f"{v:g}" for v in table.index])
     ax.legend(frameon=False, loc="upper left")
-    ax.set(xlabel="Customers A has lost to B", ylabel=basis.capitalize(),
-           title="Customer accumulation effect (labels: B/A)")
+    ax.set(xlabel=tr("Customers A has lost to B"), ylabel=tr("Customers" if basis == "customers" else "Profit"),
+           title=tr("Customer accumulation effect (labels: B/A)"))
     return ax
 
 
@@ -106,11 +107,13 @@ def plot_share_paths(
         for col, colour in ((a_col, "C0"), (b_col, "C1")):
             ax.fill_between(bands.index, bands[(col, 0.05)], bands[(col, 0.95)], color=colour, alpha=0.2,
                             linewidth=0)
-    ax.plot(path.index, path[a_col], color="C0", label="store A (expected)", **kwargs)
-    ax.plot(path.index, path[b_col], color="C1", label="store B (expected)", **kwargs)
+    ax.plot(path.index, path[a_col], color="C0", label=tr("store A (expected)"), **kwargs)
+    ax.plot(path.index, path[b_col], color="C1", label=tr("store B (expected)"), **kwargs)
     ax.legend(frameon=False)
-    title = f"{label}: A and B over time" + ("" if simulated is None else " (band: 90% of simulations)")
-    ax.set(xlabel="Period", ylabel=label, title=title)
+    label = tr(label)
+    title = tr("{what}: A and B over time").format(what=label)
+    title += "" if simulated is None else tr(" (band: 90% of simulations)")
+    ax.set(xlabel=tr("Period"), ylabel=label, title=title)
     return ax
 
 
@@ -140,7 +143,7 @@ def plot_relative_size(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
     ax = get_ax(ax)
     ax.plot(path.index, path["relative_size"], **kwargs)
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set(xlabel="Period", ylabel="B / A", title="Relative size of B to A")
+    ax.set(xlabel=tr("Period"), ylabel=tr("B / A"), title=tr("Relative size of B to A"))
     return ax
 
 
@@ -173,7 +176,7 @@ def plot_customer_base(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
         ax.axhline(steady, color=line.get_color(), linewidth=0.8, linestyle="--")
     if "label" in kwargs:
         ax.legend(frameon=False)
-    ax.set(xlabel="Period", ylabel="Customers", title="Customer base N(t+1) = r N(t) + a")
+    ax.set(xlabel=tr("Period"), ylabel=tr("Customers"), title=tr("Customer base N(t+1) = r N(t) + a"))
     return ax
 
 
@@ -207,5 +210,5 @@ def plot_equity_sensitivity(sensitivity: pd.DataFrame, *, ax: Axes | None = None
         ax.annotate(f"{v:.2f}%", (v, y), va="center", ha="left", fontsize=8, xytext=(3, 0),
                     textcoords="offset points")
     ax.margins(x=0.15)
-    ax.set(xlabel="Change in customer equity (%)", title="Which lever moves firm value?")
+    ax.set(xlabel=tr("Change in customer equity (%)"), title=tr("Which lever moves firm value?"))
     return ax

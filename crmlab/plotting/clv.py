@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = [
     "plot_calibration_holdout",
@@ -35,7 +36,7 @@ def _heatmap(matrix: pd.DataFrame, ax: Axes | None, title: str, label: str, **kw
     mesh = ax.imshow(np.ma.masked_invalid(matrix.to_numpy(dtype=float)), origin="lower", aspect="auto",
                      extent=(rec[0], rec[-1], freq[0] - 0.5, freq[-1] + 0.5), **kwargs)
     ax.figure.colorbar(mesh, ax=ax, label=label)
-    ax.set(xlabel="recency (age at last purchase)", ylabel="frequency (repeat purchases)", title=title)
+    ax.set(xlabel=tr("recency (age at last purchase)"), ylabel=tr("frequency (repeat purchases)"), title=title)
     return ax
 
 
@@ -137,12 +138,12 @@ def plot_calibration_holdout(table: pd.DataFrame, *, ax: Axes | None = None, **k
     """
     ax = get_ax(ax)
     pos = np.arange(len(table))
-    ax.plot(pos, table["actual"], marker="o", label="actual", **kwargs)
-    ax.plot(pos, table["predicted"], marker="s", linestyle="--", label="model")
+    ax.plot(pos, table["actual"], marker="o", label=tr("actual"), **kwargs)
+    ax.plot(pos, table["predicted"], marker="s", linestyle="--", label=tr("model"))
     ax.set_xticks(pos, table.index.astype(str))
     ax.legend()
-    ax.set(xlabel="purchases in calibration period", ylabel="mean purchases in holdout",
-           title="Calibration vs holdout")
+    ax.set(xlabel=tr("purchases in calibration period"), ylabel=tr("mean purchases in holdout"),
+           title=tr("Calibration vs holdout"))
     return ax
 
 
@@ -150,12 +151,12 @@ def _tracking(table: pd.DataFrame, column: str, actual: pd.Series | None, calibr
               ax: Axes | None, ylabel: str, title: str, **kwargs: Any) -> Axes:
     ax = get_ax(ax)
     if actual is not None:
-        ax.plot(actual.index.to_numpy(dtype=float), actual.to_numpy(dtype=float), label="actual", **kwargs)
-    ax.plot(table["time"], table[column], linestyle="--", label="model")
+        ax.plot(actual.index.to_numpy(dtype=float), actual.to_numpy(dtype=float), label=tr("actual"), **kwargs)
+    ax.plot(table["time"], table[column], linestyle="--", label=tr("model"))
     if calibration_end is not None:
-        ax.axvline(calibration_end, color="grey", linestyle=":", label="end of calibration")
+        ax.axvline(calibration_end, color="grey", linestyle=":", label=tr("end of calibration"))
     ax.legend()
-    ax.set(xlabel="time", ylabel=ylabel, title=title)
+    ax.set(xlabel=tr("time"), ylabel=ylabel, title=title)
     return ax
 
 
@@ -238,8 +239,8 @@ def plot_probability_alive_history(history: pd.DataFrame, *, ax: Axes | None = N
     buys = history.loc[history["frequency"].diff().fillna(0) > 0, "time"]
     for t in buys:
         ax.axvline(t, color="grey", linestyle=":", linewidth=1)
-    ax.set(xlabel="time since first purchase", ylabel="P(alive)", ylim=(0, 1.05),
-           title="P(alive) history (dotted lines: purchases)")
+    ax.set(xlabel=tr("time since first purchase"), ylabel=tr("P(alive)"), ylim=(0, 1.05),
+           title=tr("P(alive) history (dotted lines: purchases)"))
     return ax
 
 
@@ -269,8 +270,8 @@ def plot_mixing_distributions(densities: pd.DataFrame, *, ax: Axes | None = None
         ax.plot(g["value"], g["value"] * g["density"], label=label, **kwargs)
     ax.set_xscale("log")
     ax.legend(fontsize="small")
-    ax.set(xlabel="value (log scale)", ylabel="density of log value, x f(x)",
-           title="How customers differ (mixing distributions)")
+    ax.set(xlabel=tr("value (log scale)"), ylabel=tr("density of log value, x f(x)"),
+           title=tr("How customers differ (mixing distributions)"))
     return ax
 
 
@@ -293,11 +294,11 @@ def plot_probability_alive_calibration(table: pd.DataFrame, *, ax: Axes | None =
     matplotlib.axes.Axes
     """
     ax = get_ax(ax)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label=tr("perfect calibration"))
     kwargs.setdefault("marker", "o")
     ax.errorbar(table["predicted"], table["observed"], yerr=2 * table["std_error"], linestyle="none",
-                label="bins of customers", **kwargs)
+                label=tr("bins of customers"), **kwargs)
     ax.legend()
-    ax.set(xlabel="predicted P(alive)", ylabel="share truly alive", xlim=(0, 1), ylim=(0, 1.02),
-           title="Is P(alive) calibrated?")
+    ax.set(xlabel=tr("predicted P(alive)"), ylabel=tr("share truly alive"), xlim=(0, 1), ylim=(0, 1.02),
+           title=tr("Is P(alive) calibrated?"))
     return ax

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 
 from crmlab._rng import as_generator
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = [
     "plot_dick_basu",
@@ -72,7 +73,7 @@ def plot_switching_matrix(
             for j in range(k):
                 ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center",
                         color="white" if values[i, j] > 0.6 else "black", fontsize=8)
-    ax.set(xlabel="next", ylabel="current", title="Transition probabilities")
+    ax.set(xlabel=tr("next"), ylabel=tr("current"), title=tr("Transition probabilities"))
     return ax
 
 
@@ -108,11 +109,11 @@ def plot_share_comparison(summary: pd.DataFrame, *, ax: Axes | None = None, **kw
     """
     ax = get_ax(ax)
     x = np.arange(len(summary))
-    ax.bar(x - 0.2, summary["observed_share"], width=0.4, label="observed", **kwargs)
-    ax.bar(x + 0.2, summary["stationary_share"], width=0.4, label="stationary", **kwargs)
+    ax.bar(x - 0.2, summary["observed_share"], width=0.4, label=tr("observed"), **kwargs)
+    ax.bar(x + 0.2, summary["stationary_share"], width=0.4, label=tr("stationary"), **kwargs)
     ax.set_xticks(x, [str(i) for i in summary.index])
     ax.legend(frameon=False)
-    ax.set(ylabel="market share", title="Observed vs steady-state shares")
+    ax.set(ylabel=tr("market share"), title=tr("Observed vs steady-state shares"))
     return ax
 
 
@@ -149,7 +150,7 @@ def plot_ladder_path(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     ax = get_ax(ax)
     ax.stackplot(path.index.to_numpy(), path.to_numpy(dtype=float).T, labels=[str(c) for c in path.columns], **kwargs)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-    ax.set(xlabel="period", ylabel="share of customers", ylim=(0, 1), title="The loyalty ladder over time")
+    ax.set(xlabel=tr("period"), ylabel=tr("share of customers"), ylim=(0, 1), title=tr("The loyalty ladder over time"))
     return ax
 
 
@@ -187,8 +188,8 @@ def plot_satisfaction_loyalty_curves(curves: pd.DataFrame, *, ax: Axes | None = 
     for col, label in labels.items():
         ax.plot(curves["satisfaction"], curves[col], label=label, **kwargs)
     ax.legend(frameon=False, fontsize=8)
-    ax.set(xlabel="satisfaction", ylabel="loyalty", xlim=(0, 1), ylim=(0, 1.02),
-           title="Satisfaction vs loyalty by market")
+    ax.set(xlabel=tr("satisfaction"), ylabel=tr("loyalty"), xlim=(0, 1), ylim=(0, 1.02),
+           title=tr("Satisfaction vs loyalty by market"))
     return ax
 
 
@@ -253,7 +254,7 @@ def plot_loyalty_types(
     ax.axvline(satisfaction_cut, color="grey", lw=0.8)
     ax.axhline(loyalty_cut, color="grey", lw=0.8)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-    ax.set(xlabel="satisfaction", ylabel="loyalty", title="Satisfaction-loyalty types")
+    ax.set(xlabel=tr("satisfaction"), ylabel=tr("loyalty"), title=tr("Satisfaction-loyalty types"))
     return ax
 
 
@@ -298,7 +299,7 @@ def plot_hostage_effect(
     for c in switching_costs:
         ax.plot(s, result.predict(s, c), label=f"switching cost {c:g} (slope {result.slope_at(c):.2f})", **kwargs)
     ax.legend(frameon=False, fontsize=8)
-    ax.set(xlabel="satisfaction", ylabel="predicted loyalty", title="The hostage effect")
+    ax.set(xlabel=tr("satisfaction"), ylabel=tr("predicted loyalty"), title=tr("The hostage effect"))
     return ax
 
 
@@ -343,7 +344,8 @@ def plot_dick_basu(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
                     color="white" if dark else "black")
     ax.set_xticks([0, 1], ["high", "low"])
     ax.set_yticks([0, 1], ["high", "low"])
-    ax.set(xlabel="repeat patronage (behaviour)", ylabel="relative attitude", title="Dick & Basu loyalty matrix")
+    ax.set(xlabel=tr("repeat patronage (behaviour)"), ylabel=tr("relative attitude"),
+           title=tr("Dick & Basu loyalty matrix"))
     return ax
 
 
@@ -382,11 +384,11 @@ def plot_programme_comparison(
     """
     ax = get_ax(ax)
     x = np.arange(len(comparison))
-    ax.bar(x - 0.2, comparison[f"{measure}_sim"], width=0.4, label="simulated", **kwargs)
-    ax.bar(x + 0.2, comparison[f"{measure}_expected"], width=0.4, label="expected", **kwargs)
+    ax.bar(x - 0.2, comparison[f"{measure}_sim"], width=0.4, label=tr("simulated"), **kwargs)
+    ax.bar(x + 0.2, comparison[f"{measure}_expected"], width=0.4, label=tr("expected"), **kwargs)
     ax.set_xticks(x, [str(i) for i in comparison.index])
     ax.legend(frameon=False)
-    ax.set(ylabel=measure.replace("_", " "), title="Loyalty programme vs price cut")
+    ax.set(ylabel=measure.replace("_", " "), title=tr("Loyalty programme vs price cut"))
     return ax
 
 
@@ -424,5 +426,5 @@ def plot_loyalty_weights(weights: Any, *, ax: Axes | None = None, **kwargs: Any)
     ax = get_ax(ax)
     ax.barh([str(i) for i in w.index], w.to_numpy(dtype=float), **kwargs)
     ax.invert_yaxis()
-    ax.set(xlabel="weight in the index", title="Loyalty index weights")
+    ax.set(xlabel=tr("weight in the index"), title=tr("Loyalty index weights"))
     return ax

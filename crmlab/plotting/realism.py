@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = ["plot_gap_distributions", "plot_repeat_distributions"]
 
@@ -41,7 +42,7 @@ def plot_repeat_distributions(table: pd.DataFrame, *, ax: Axes | None = None, **
         ax.bar(x + (i - (len(table.columns) - 1) / 2) * width, table[name].to_numpy(), width, label=str(name), **kwargs)
     ax.set_xticks(x, [str(v) for v in table.index])
     ax.legend(frameon=False)
-    ax.set(xlabel="Distinct purchase days per customer", ylabel="Share of customers", title="Repeat buying")
+    ax.set(xlabel=tr("Distinct purchase days per customer"), ylabel=tr("Share of customers"), title=tr("Repeat buying"))
     return ax
 
 
@@ -75,5 +76,6 @@ def plot_gap_distributions(
         ax.step(v, np.arange(1, len(v) + 1) / max(len(v), 1), where="post", label=str(name), **kwargs)
     ax.set_xlim(0, max_days)
     ax.legend(frameon=False)
-    ax.set(xlabel="Days between purchases", ylabel="Share of gaps (cumulative)", title="Inter-purchase gaps")
+    ax.set(xlabel=tr("Days between purchases"), ylabel=tr("Share of gaps (cumulative)"),
+           title=tr("Inter-purchase gaps"))
     return ax

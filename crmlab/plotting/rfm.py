@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = ["plot_rfm_bin_sizes", "plot_rfm_heatmap", "plot_rfm_segments"]
 
@@ -53,11 +54,11 @@ def plot_rfm_heatmap(
     levels = range(1, n + 1)
     if value is None:
         grid = pd.crosstab(scores["F"], scores["R"]).reindex(index=levels, columns=levels, fill_value=0)
-        fmt, label = "{:.0f}", "customers"
+        fmt, label = "{:.0f}", tr("customers")
     else:
         grid = pd.Series(np.asarray(value, dtype=float), index=scores.index).groupby(
             [scores["F"], scores["R"]]).mean().unstack().reindex(index=levels, columns=levels)
-        fmt, label = "{:.1f}", "mean value"
+        fmt, label = "{:.1f}", tr("mean value")
     ax = get_ax(ax)
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", **{"cmap": "Blues", **kwargs})
     for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
@@ -66,7 +67,7 @@ def plot_rfm_heatmap(
     ax.figure.colorbar(image, ax=ax, label=label)
     ax.set_xticks(range(n), [str(v) for v in levels])
     ax.set_yticks(range(n), [str(v) for v in levels])
-    ax.set(xlabel="R score (5 = most recent)", ylabel="F score (5 = most frequent)", title=f"RFM grid: {label}")
+    ax.set(xlabel=tr("R score (5 = most recent)"), ylabel=tr("F score (5 = most frequent)"), title=f"RFM grid: {label}")
     return ax
 
 
@@ -107,7 +108,7 @@ def plot_rfm_bin_sizes(bin_sizes: pd.DataFrame, *, ax: Axes | None = None, **kwa
     ax.axhline(1 / len(bin_sizes), color="grey", linestyle="--", linewidth=1)
     ax.set_xticks(pos, [str(v) for v in bin_sizes.index])
     ax.legend(frameon=False)
-    ax.set(xlabel="Score", ylabel="Share of customers", title="Realised RFM bin sizes")
+    ax.set(xlabel=tr("Score"), ylabel=tr("Share of customers"), title=tr("Realised RFM bin sizes"))
     return ax
 
 
@@ -148,13 +149,13 @@ def plot_rfm_segments(
     share = share[share > 0].sort_values()
     ax = get_ax(ax)
     pos = np.arange(len(share))
-    ax.barh(pos + (0.2 if value is not None else 0), share.to_numpy(), height=0.4, label="customers", **kwargs)
+    ax.barh(pos + (0.2 if value is not None else 0), share.to_numpy(), height=0.4, label=tr("customers"), **kwargs)
     if value is not None:
         revenue = pd.Series(np.asarray(value, dtype=float), index=segments.index).groupby(
             segments.astype(str)).sum()
         revenue = (revenue / revenue.sum()).reindex(share.index.astype(str)).fillna(0.0)
-        ax.barh(pos - 0.2, revenue.to_numpy(), height=0.4, label="revenue", **kwargs)
+        ax.barh(pos - 0.2, revenue.to_numpy(), height=0.4, label=tr("revenue"), **kwargs)
         ax.legend(frameon=False, loc="lower right")
     ax.set_yticks(pos, [str(v) for v in share.index])
-    ax.set(xlabel="Share", title="RFM segments")
+    ax.set(xlabel=tr("Share"), title=tr("RFM segments"))
     return ax

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = [
     "plot_complaint_iceberg",
@@ -126,7 +127,7 @@ def plot_path_diagram(
     ax.set(
         xlim=(min(xs) - 0.6, max(xs) + 0.6),
         ylim=(min(ys) - 0.6, max(ys) + 0.6),
-        title="PLS path model: path coefficients and R²",
+        title=tr("PLS path model: path coefficients and R²"),
     )
     ax.set_axis_off()
     return ax
@@ -162,7 +163,7 @@ def plot_servqual_gaps(result: Any, *, weighted: bool = False, ax: Axes | None =
     ax.barh(dims.index[::-1], values[::-1], **kwargs)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set(
-        xlabel="weighted gap" if weighted else "mean gap (perception − expectation)",
+        xlabel=tr("weighted gap") if weighted else tr("mean gap (perception − expectation)"),
         title=f"SERVQUAL gaps (overall {result.overall_gap:+.2f}, weighted {result.weighted_gap:+.2f})",
     )
     return ax
@@ -200,7 +201,7 @@ def plot_nps(results: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     for y, k in enumerate(labels):
         r = res[k]
         ax.text(1.02, y, f"NPS {r.nps:+.0f} [{r.lower:+.0f}, {r.upper:+.0f}]", va="center", fontsize=8)
-    ax.set(xlim=(0, 1.45), xlabel="share of respondents", title="Net Promoter Score with confidence interval")
+    ax.set(xlim=(0, 1.45), xlabel=tr("share of respondents"), title=tr("Net Promoter Score with confidence interval"))
     ax.legend(loc="lower right", fontsize=7)
     return ax
 
@@ -243,9 +244,9 @@ def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -
     ax.set(
         xlim=(0, 1),
         ylim=(0, 1),
-        xlabel="|worse| (dissatisfaction if absent)",
-        ylabel="better (satisfaction if present)",
-        title="Kano better-worse diagram",
+        xlabel=tr("|worse| (dissatisfaction if absent)"),
+        ylabel=tr("better (satisfaction if present)"),
+        title=tr("Kano better-worse diagram"),
     )
     return ax
 
@@ -286,7 +287,7 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
         xlim=(-0.5, 1.3),
         ylim=(-1.08 * below, max(above, 0.1 * below) * 1.6),
         xticks=[],
-        ylabel="customers (waterline = 0)",
+        ylabel=tr("customers (waterline = 0)"),
         title=f"Complaint iceberg: {n_unhappy} unhappy customers, rate {iceberg.complaint_rate:.0%}",
     )
     return ax

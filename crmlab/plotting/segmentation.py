@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = ["plot_choose_k", "plot_segments_2d", "plot_snake", "plot_stability"]
 
@@ -61,10 +62,10 @@ def plot_choose_k(
         y = table[col].to_numpy(dtype=float)
         span = np.nanmax(y) - np.nanmin(y)
         z = (y - np.nanmin(y)) / span if span > 0 else np.ones_like(y)
-        ax.plot(k, 1 - z if col in _LOWER_IS_BETTER else z, marker="o", label=_LABELS.get(col, col), **kwargs)
+        ax.plot(k, 1 - z if col in _LOWER_IS_BETTER else z, marker="o", label=tr(_LABELS.get(col, col)), **kwargs)
     ax.set_xticks(k)
     ax.legend(frameon=False, fontsize=7)
-    ax.set(xlabel="Number of segments k", ylabel="Rescaled criterion (1 = best)", title="Choosing k")
+    ax.set(xlabel=tr("Number of segments k"), ylabel=tr("Rescaled criterion (1 = best)"), title=tr("Choosing k"))
     return ax
 
 
@@ -101,13 +102,13 @@ def plot_stability(table: pd.DataFrame, *, chosen: int | None = None, ax: Axes |
     check_columns(table, ["ari_mean", "ari_q10", "ari_q90"], caller="plot_stability", name="table")
     ax = get_ax(ax)
     k = table.index.to_numpy()
-    ax.fill_between(k, table["ari_q10"], table["ari_q90"], alpha=0.25, label="10-90% of resamples")
-    ax.plot(k, table["ari_mean"], marker="o", label="mean ARI", **kwargs)
+    ax.fill_between(k, table["ari_q10"], table["ari_q90"], alpha=0.25, label=tr("10-90% of resamples"))
+    ax.plot(k, table["ari_mean"], marker="o", label=tr("mean ARI"), **kwargs)
     if chosen is not None:
         ax.axvline(chosen, color="grey", linestyle="--", linewidth=1, label=f"chosen k = {chosen}")
     ax.set_xticks(k)
     ax.legend(frameon=False, fontsize=8, loc="lower left")
-    ax.set(xlabel="Number of segments k", ylabel="Adjusted Rand index", title="Stability under resampling")
+    ax.set(xlabel=tr("Number of segments k"), ylabel=tr("Adjusted Rand index"), title=tr("Stability under resampling"))
     return ax
 
 
@@ -146,7 +147,7 @@ def plot_snake(snake: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) ->
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(pos, [str(c) for c in snake.columns])
     ax.legend(frameon=False, fontsize=8)
-    ax.set(ylabel="Mean z-score", title="Snake plot of segments")
+    ax.set(ylabel=tr("Mean z-score"), title=tr("Snake plot of segments"))
     return ax
 
 
@@ -194,5 +195,5 @@ def plot_segments_2d(
     explained = projection.attrs.get("explained", [float("nan")] * 2)
     ax.legend(frameon=False, fontsize=8, markerscale=2)
     ax.set(xlabel=f"PC1 ({explained[0]:.0%} of variance)", ylabel=f"PC2 ({explained[1]:.0%} of variance)",
-           title="Segments in two dimensions")
+           title=tr("Segments in two dimensions"))
     return ax

@@ -7,6 +7,7 @@ from typing import Any
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 from crmlab.tour import dataset_overview
 
 __all__ = ["plot_dataset_overview"]
@@ -42,14 +43,14 @@ def plot_dataset_overview(name: str, *, ax: Axes | None = None, **kwargs: Any) -
     """
     data = dataset_overview(name)
     ax = get_ax(ax)
-    xlabel, ylabel, title = _LABELS[name]
+    xlabel, ylabel, title = (tr(text) for text in _LABELS[name])
     if name == "cdnow_master":
         ax.plot(data.index, data["purchases"], **kwargs)
     elif name == "donations":
         ax.bar(data.index, data["donors"], **kwargs)
     elif name == "sbg_retention":
-        ax.plot(data.index, data["regular"], marker="o", label="regular", **kwargs)
-        ax.plot(data.index, data["high_end"], marker="s", label="high end")
+        ax.plot(data.index, data["regular"], marker="o", label=tr("regular"), **kwargs)
+        ax.plot(data.index, data["high_end"], marker="s", label=tr("high end"))
         ax.legend(frameon=False)
     elif name == "mobi":
         ax.bar(range(len(data)), data["mean_rating"], **kwargs)

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._labels import tr
 
 __all__ = ["plot_lorenz_curve", "plot_value_matrix"]
 
@@ -64,8 +65,8 @@ def plot_lorenz_curve(
             color=line.get_color(),
             arrowprops={"arrowstyle": "->", "color": line.get_color()},
         )
-    ax.set(xlabel="share of customers (smallest first)", ylabel="share of revenue", xlim=(0, 1), ylim=(0, 1),
-           title="Lorenz curve of customer revenue")
+    ax.set(xlabel=tr("share of customers (smallest first)"), ylabel=tr("share of revenue"), xlim=(0, 1), ylim=(0, 1),
+           title=tr("Lorenz curve of customer revenue"))
     if label is not None:
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.7), frameon=False)
     return ax
@@ -121,6 +122,6 @@ def plot_value_matrix(
         ax.set_xscale("log")
         ax.set_yscale("log")
     ax.set(xlabel=current_col.replace("_", " "), ylabel=potential_col.replace("_", " "),
-           title="Customer value matrix")
+           title=tr("Customer value matrix"))
     ax.legend(loc="best", fontsize="small", frameon=False)
     return ax

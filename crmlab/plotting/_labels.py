@@ -1,0 +1,279 @@
+"""The words on the figures, in English and Chinese, and the language the figures speak.
+
+Plotting functions pass every fixed title, axis label and legend entry through
+:func:`tr`; the English text is the key of :data:`LABELS`, which gives the
+Chinese. The language is English unless set for a block of code::
+
+    with crmlab.plotting.language("zh"):
+        plot_lorenz_curve(revenue)
+        plt.show()
+
+or for a whole session with ``crmlab.plotting.set_language("zh")`` (the Chinese
+edition of the course is executed with the environment variable
+``CRMLAB_LANG=zh``, which does the same at import time). Chinese labels need a
+font with CJK glyphs: the first installed of :data:`CJK_FONTS` (Debian:
+``apt-get install fonts-noto-cjk`` or ``fonts-wqy-zenhei``) is added to
+Matplotlib's fallback list. Without one, a :class:`CJKFontWarning` says so and
+the labels stay in English rather than print as empty boxes.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = [
+    "CJK_FONTS",
+    "LABELS",
+    "CJKFontWarning",
+    "cjk_font",
+    "get_language",
+    "language",
+    "set_language",
+    "tr",
+]
+
+LANGUAGES = ("en", "zh")
+
+#: Font families with Chinese glyphs, in order of preference, and where Debian installs them.
+CJK_FONTS = {
+    "Noto Sans CJK SC": (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
+    ),
+    "WenQuanYi Zen Hei": ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",),
+    "Source Han Sans SC": (),
+    "Noto Serif CJK SC": ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",),
+}
+
+#: English figure text -> Chinese (terms as the lectures and the glossary say them).
+LABELS: dict[str, str] = {
+    # accumulation (chapter 7)
+    "store A": "商店 A",
+    "store B": "商店 B",
+    "store A (expected)": "商店 A（期望值）",
+    "store B (expected)": "商店 B（期望值）",
+    "Customers A has lost to B": "A 流失给 B 的顾客数",
+    "Customer accumulation effect (labels: B/A)": "顾客累加效应（标注：B/A）",
+    "Period": "期",
+    "Relative size of B to A": "B 相对于 A 的规模",
+    "Customers": "顾客数",
+    "Customer base N(t+1) = r N(t) + a": "客户群 N(t+1) = r N(t) + a",
+    "Change in customer equity (%)": "客户资产变化（%）",
+    "Which lever moves firm value?": "哪个杠杆最能提升企业价值？",
+    "B / A": "B / A",
+    "Profit": "利润",
+    "Share of served customers": "已服务顾客中的份额",
+    "Profit per period": "每期利润",
+    "{what}: A and B over time": "{what}：A 与 B 随时间的变化",
+    " (band: 90% of simulations)": "（阴影带：90% 的模拟路径）",
+    # customer lifetime value (chapter 6)
+    "recency (age at last purchase)": "最近一次消费（最后一次购买时的客户年龄）",
+    "frequency (repeat purchases)": "消费频率（重复购买次数）",
+    "actual": "实际",
+    "model": "模型",
+    "purchases in calibration period": "校准期内的购买次数",
+    "mean purchases in holdout": "验证期内的平均购买次数",
+    "Calibration vs holdout": "校准期与验证期",
+    "end of calibration": "校准期结束",
+    "time": "时间",
+    "time since first purchase": "距首次购买的时间",
+    "P(alive)": "存活概率 P(alive)",
+    "P(alive) history (dotted lines: purchases)": "存活概率 P(alive) 的变化（虚线：购买）",
+    "value (log scale)": "价值（对数刻度）",
+    "density of log value, x f(x)": "对数价值的密度 x f(x)",
+    "How customers differ (mixing distributions)": "顾客之间的差异（混合分布）",
+    "perfect calibration": "完全校准",
+    "bins of customers": "顾客分组",
+    "predicted P(alive)": "预测的存活概率 P(alive)",
+    "share truly alive": "真正存活的比例",
+    "Is P(alive) calibrated?": "存活概率 P(alive) 校准得好吗？",
+    # loyalty (chapter 5)
+    "next": "下一期",
+    "current": "本期",
+    "Transition probabilities": "转移概率",
+    "observed": "观测值",
+    "stationary": "稳态",
+    "market share": "市场份额",
+    "Observed vs steady-state shares": "观测份额与稳态份额",
+    "period": "期",
+    "share of customers": "顾客占比",
+    "The loyalty ladder over time": "客户忠诚阶梯随时间的变化",
+    "satisfaction": "满意度",
+    "loyalty": "忠诚度",
+    "Satisfaction vs loyalty by market": "不同市场中满意度与忠诚度的关系",
+    "Satisfaction-loyalty types": "满意度与忠诚度的类型",
+    "predicted loyalty": "预测的忠诚度",
+    "The hostage effect": "囚禁者效应",
+    "repeat patronage (behaviour)": "重复惠顾（行为）",
+    "relative attitude": "相对态度",
+    "Dick & Basu loyalty matrix": "迪克-巴苏忠诚矩阵",
+    "simulated": "模拟值",
+    "expected": "期望值",
+    "Loyalty programme vs price cut": "忠诚计划与降价的比较",
+    "weight in the index": "在指数中的权重",
+    "Loyalty index weights": "忠诚度指数的权重",
+    # realism of the synthetic world (chapter 0)
+    "Distinct purchase days per customer": "每位顾客的购买天数",
+    "Share of customers": "顾客占比",
+    "Repeat buying": "重复购买",
+    "Days between purchases": "两次购买之间的天数",
+    "Share of gaps (cumulative)": "间隔占比（累计）",
+    "Inter-purchase gaps": "购买间隔",
+    # RFM (chapter 3)
+    "customers": "顾客数",
+    "mean value": "平均价值",
+    "R score (5 = most recent)": "R 评分（5 = 最近）",
+    "F score (5 = most frequent)": "F 评分（5 = 最频繁）",
+    "Score": "评分",
+    "Realised RFM bin sizes": "RFM 各档的实际规模",
+    "revenue": "收入",
+    "Share": "占比",
+    "RFM segments": "RFM 细分",
+    # satisfaction (chapter 4)
+    "PLS path model: path coefficients and R²": "偏最小二乘路径模型：路径系数与 R²",
+    "weighted gap": "加权差距",
+    "mean gap (perception − expectation)": "平均差距（感知 − 期望）",
+    "share of respondents": "受访者占比",
+    "Net Promoter Score with confidence interval": "净推荐值及其置信区间",
+    "|worse| (dissatisfaction if absent)": "|worse|（缺失时的不满意程度）",
+    "better (satisfaction if present)": "better（具备时的满意程度）",
+    "Kano better-worse diagram": "卡诺模型 better-worse 图",
+    "customers (waterline = 0)": "顾客数（水面 = 0）",
+    # segmentation (chapters 3 and 8)
+    "within SS (elbow)": "组内平方和（肘部法则）",
+    "silhouette": "轮廓系数",
+    "Calinski-Harabasz": "Calinski-Harabasz 指数",
+    "Davies-Bouldin": "Davies-Bouldin 指数",
+    "gap statistic": "间隙统计量",
+    "BIC (mixture)": "BIC（混合模型）",
+    "Number of segments k": "细分数 k",
+    "Rescaled criterion (1 = best)": "标准化后的准则（1 = 最好）",
+    "Choosing k": "选择 k",
+    "10-90% of resamples": "重抽样的 10%–90% 区间",
+    "mean ARI": "平均调整兰德指数",
+    "Adjusted Rand index": "调整兰德指数",
+    "Stability under resampling": "重抽样下的聚类稳定性",
+    "Mean z-score": "平均 z 分数",
+    "Snake plot of segments": "细分蛇形图",
+    "Segments in two dimensions": "二维空间中的细分",
+    # customer value (chapter 2)
+    "share of customers (smallest first)": "顾客占比（从小到大）",
+    "share of revenue": "收入占比",
+    "Lorenz curve of customer revenue": "顾客收入的洛伦兹曲线",
+    "Customer value matrix": "客户价值矩阵",
+    # dataset tour (chapter 0)
+    "Week since 1 Jan 1997": "自 1997 年 1 月 1 日起的周数",
+    "Purchases": "购买次数",
+    "CDNOW: purchases per week": "CDNOW：每周购买次数",
+    "Years with a repeat gift (of 6)": "重复捐赠的年数（共 6 年）",
+    "Donors": "捐赠者人数",
+    "Donations: repeat giving": "捐赠数据：重复捐赠",
+    "Years since joining": "加入后的年数",
+    "% still subscribed": "仍在订阅的比例（%）",
+    "Subscription cohort survival": "订阅客户群的保持情况",
+    "Survey item": "调查题项",
+    "Mean rating (1-10)": "平均评分（1–10）",
+    "ECSI mobile survey: item means": "ECSI 手机满意度调查：各题项均值",
+    "Brand": "品牌",
+    "Share of purchases": "购买占比",
+    "Yogurt panel: brand shares": "酸奶面板数据：品牌份额",
+    "regular": "普通",
+    "high end": "高端",
+}
+
+_language = os.environ.get("CRMLAB_LANG", "en") if os.environ.get("CRMLAB_LANG") in LANGUAGES else "en"
+_font: str | None = None
+
+
+class CJKFontWarning(UserWarning):
+    """No font with Chinese glyphs is installed; figures keep English labels."""
+
+
+def _check(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language(): lang must be one of {list(LANGUAGES)}; got {lang!r}.")
+    return lang
+
+
+def cjk_font() -> str | None:
+    """Return the CJK font family Matplotlib will use, registering it if needed; None if none is installed.
+
+    The family is appended to ``rcParams["font.family"]`` after the default
+    family, so Latin text keeps its font and Chinese glyphs fall back to it.
+    """
+    global _font
+    if _font is not None:
+        return _font
+    import matplotlib
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for family, files in CJK_FONTS.items():
+        if family not in known:
+            for file in files:
+                if Path(file).is_file():
+                    font_manager.fontManager.addfont(file)
+            known = {f.name for f in font_manager.fontManager.ttflist}
+        if family in known:
+            _font = family
+            break
+    if _font is not None:
+        families = list(matplotlib.rcParams["font.family"])
+        if _font not in families:
+            # Matplotlib falls back glyph by glyph along the font.family list (not within a generic family)
+            matplotlib.rcParams["font.family"] = [*families, _font]
+    return _font
+
+
+def _usable(lang: str) -> str:
+    if lang == "zh" and cjk_font() is None:
+        warnings.warn(
+            "no font with Chinese glyphs found, so figures keep their English labels (Chinese would print as "
+            "empty boxes); install one, e.g. 'apt-get install fonts-noto-cjk' or 'fonts-wqy-zenhei' on Debian.",
+            CJKFontWarning,
+            stacklevel=3,
+        )
+        return "en"
+    return lang
+
+
+def get_language() -> str:
+    """Return the language the figures currently speak (``"en"`` or ``"zh"``)."""
+    return _language
+
+
+def set_language(lang: str) -> str:
+    """Make figures speak ``lang`` from now on; return the language in effect (English if no CJK font)."""
+    global _language
+    _language = _usable(_check(lang))
+    return _language
+
+
+@contextmanager
+def language(lang: str) -> Iterator[str]:
+    """Context in which figures speak ``lang`` (``"en"`` or ``"zh"``); the previous language comes back after.
+
+    Draw (``plt.show()``) inside the block; the CJK font stays registered afterwards.
+    """
+    global _language
+    previous = _language
+    _language = _usable(_check(lang))
+    try:
+        yield _language
+    finally:
+        _language = previous
+
+
+def tr(text: str) -> str:
+    """Return figure text ``text`` in the current language (unchanged in English or without an entry)."""
+    if _language == "zh":
+        return LABELS.get(text, text)
+    return text
+
+
+if _language == "zh":  # CRMLAB_LANG=zh: the Chinese edition's kernel
+    _language = _usable("zh")
