@@ -20,6 +20,7 @@ rows with weights; they take :func:`crmlab.rfm.rfm_summary` output directly.
 from crmlab.clv._ml import FitError
 from crmlab.clv.bgbb import BetaGeoBetaBinomModel
 from crmlab.clv.bgnbd import BetaGeoModel
+from crmlab.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from crmlab.clv.evaluation import (
     calibration_holdout_table,
     expected_cumulative_transactions,
@@ -42,14 +43,22 @@ from crmlab.clv.formulas import (
 from crmlab.clv.gammagamma import GammaGammaModel
 from crmlab.clv.mbgnbd import ModifiedBetaGeoModel
 from crmlab.clv.paretonbd import ParetoNBDModel
+from crmlab.clv.regularity import (
+    estimate_regularity,
+    intertransaction_times,
+    log_intertransaction_times,
+    regularity_profile,
+)
 from crmlab.clv.sbg import ShiftedBetaGeoModel, survival_to_cohort
 from crmlab.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
 
 __all__ = [
     "BetaGeoBetaBinomModel",
+    "BetaGeoCNBDModel",
     "BetaGeoModel",
     "FitError",
     "GammaGammaModel",
+    "ModifiedBetaGeoCNBDModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "ShiftedBetaGeoModel",
@@ -59,14 +68,18 @@ __all__ = [
     "calibration_holdout_table",
     "clv_sensitivity",
     "cohort_retention",
+    "estimate_regularity",
     "expected_cumulative_transactions",
     "frequency_distribution",
     "frequency_recency_matrix",
+    "intertransaction_times",
+    "log_intertransaction_times",
     "mixing_distributions",
     "probability_alive_calibration",
     "probability_alive_history",
     "probability_alive_matrix",
     "purchase_stream_value",
+    "regularity_profile",
     "retention_clv",
     "simulate_bgnbd",
     "simulate_pareto_nbd",
