@@ -144,3 +144,20 @@ def test_simulated_litt_and_counts_are_consistent():
     assert (df.loc[~df["alive"], "frequency_holdout"] == 0).all()
     again = _world(2, n=500, seed=9)
     pd.testing.assert_frame_equal(df, again)
+
+
+def test_regularity_plot_marks_the_best_k():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crmlab.plotting import plot_regularity
+
+    rng = np.random.default_rng(8)
+    g = rng.gamma(3, 1.0 / np.repeat(rng.gamma(2.0, 1.0, 300), 5))
+    prof = regularity_profile(pd.DataFrame({"customer_id": np.repeat(np.arange(300), 5), "gap": g}), max_k=6)
+    ax = plot_regularity(prof)
+    assert list(ax.lines[0].get_ydata()) == pytest.approx(prof["delta"].tolist())
+    assert "best k = 3" in ax.get_title()
+    plt.close("all")

@@ -41,6 +41,7 @@ from crmlab.clv.formulas import (
     retention_clv,
 )
 from crmlab.clv.gammagamma import GammaGammaModel
+from crmlab.clv.holdout import HoldoutReport, holdout_report, normalized_gini
 from crmlab.clv.mbgnbd import ModifiedBetaGeoModel
 from crmlab.clv.paretonbd import ParetoNBDModel
 from crmlab.clv.regularity import (
@@ -58,6 +59,7 @@ __all__ = [
     "BetaGeoModel",
     "FitError",
     "GammaGammaModel",
+    "HoldoutReport",
     "ModifiedBetaGeoCNBDModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
@@ -72,9 +74,11 @@ __all__ = [
     "expected_cumulative_transactions",
     "frequency_distribution",
     "frequency_recency_matrix",
+    "holdout_report",
     "intertransaction_times",
     "log_intertransaction_times",
     "mixing_distributions",
+    "normalized_gini",
     "probability_alive_calibration",
     "probability_alive_history",
     "probability_alive_matrix",
