@@ -21,6 +21,7 @@ from crmlab.clv._ml import FitError
 from crmlab.clv.bgbb import BetaGeoBetaBinomModel
 from crmlab.clv.bgnbd import BetaGeoModel
 from crmlab.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
+from crmlab.clv.covariates import BetaGeoCovariateModel, ParetoNBDCovariateModel, check_covariates
 from crmlab.clv.evaluation import (
     calibration_holdout_table,
     expected_cumulative_transactions,
@@ -56,17 +57,20 @@ from crmlab.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
 __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoCNBDModel",
+    "BetaGeoCovariateModel",
     "BetaGeoModel",
     "FitError",
     "GammaGammaModel",
     "HoldoutReport",
     "ModifiedBetaGeoCNBDModel",
     "ModifiedBetaGeoModel",
+    "ParetoNBDCovariateModel",
     "ParetoNBDModel",
     "ShiftedBetaGeoModel",
     "acquisition_cost",
     "age_example",
     "average_clv",
+    "check_covariates",
     "calibration_holdout_table",
     "clv_sensitivity",
     "cohort_retention",

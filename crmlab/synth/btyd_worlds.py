@@ -16,7 +16,7 @@ import pandas as pd
 from crmlab._rng import RandomState, as_generator
 from crmlab._validation import check_int, check_number
 
-__all__ = ["simulate_cnbd"]
+__all__ = ["simulate_cnbd", "simulate_covariate_world"]
 
 
 def simulate_cnbd(
@@ -66,6 +66,14 @@ def simulate_cnbd(
     rng = as_generator(random_state)
     lam = rng.gamma(r, 1.0 / alpha, size=n)
     p = rng.beta(a, b, size=n)
+    out = _bg_buyers(lam, p, k, Tarr, future, dropout_at_zero, rng)
+    return out.assign(**{"lambda": lam, "p": p})
+
+
+def _bg_buyers(lam: np.ndarray, p: np.ndarray, k: int, Tarr: np.ndarray, future: float, dropout_at_zero: bool,
+               rng: np.random.Generator) -> pd.DataFrame:
+    """Purchase histories of BG-type buyers with given rates and dropout probabilities."""
+    n = len(lam)
     alive = np.ones(n, dtype=bool)
     if dropout_at_zero:
         alive = rng.random(n) >= p
@@ -94,5 +102,85 @@ def simulate_cnbd(
         active = active[bought & ~drop]
     return pd.DataFrame({
         "frequency": x, "recency": tx, "T": Tarr, "litt": litt, "frequency_holdout": hold,
-        "alive": alive_at_T, "active_holdout": hold > 0, "lambda": lam, "p": p,
+        "alive": alive_at_T, "active_holdout": hold > 0,
     }, index=pd.RangeIndex(n, name="customer_id"))
+
+
+def simulate_covariate_world(
+    n_customers: int, *, model: str, params: dict[str, float], purchase_effects: dict[str, float],
+    dropout_effects: dict[str, float], T: float | np.ndarray, future: float = 0.0,
+    random_state: RandomState = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    r"""Simulate BG/NBD or Pareto/NBD buyers whose parameters depend on covariates (exp link), truth kept.
+
+    Chapter 10. Covariates named in the effect dicts are drawn per customer:
+    a name starting with ``"is_"`` is a 0/1 indicator (probability 0.4), any
+    other name is standard normal. The links are those of
+    :mod:`crmlab.clv.covariates`:
+
+    * purchase: :math:`lpha_i = lpha_0 e^{-\gamma_P' z_i}` (both models);
+    * Pareto/NBD dropout: :math:`eta_i = eta_0 e^{-\gamma_D' z_i}`;
+    * BG/NBD dropout: :math:`a_i = a_0 e^{\gamma_a' z_i}`, :math:`b_i = b_0 e^{\gamma_b' z_i}`,
+      with ``dropout_effects`` keys ``"a:name"`` and ``"b:name"``.
+
+    Parameters
+    ----------
+    n_customers : int
+        Number of customers.
+    model : {"bgnbd", "paretonbd"}
+        Which model generates the data.
+    params : dict
+        Base parameters: ``r, alpha, a, b`` (BG/NBD) or ``r, alpha, s, beta`` (Pareto/NBD).
+    purchase_effects, dropout_effects : dict of str to float
+        True coefficients by covariate name (see above for BG/NBD dropout keys).
+    T : float or array-like
+        Calibration length per customer.
+    future : float, default=0.0
+        Holdout length.
+    random_state : None, int or numpy.random.Generator
+        An int repeats exactly; a Generator advances.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        Index ``customer_id``; ``frequency``, ``recency``, ``T``,
+        ``frequency_holdout``, ``alive``, ``active_holdout``.
+    covariates : pandas.DataFrame
+        Index ``customer_id``; one column per covariate.
+    """
+    caller = "simulate_covariate_world"
+    n = check_int(n_customers, "n_customers", caller=caller, minimum=1)
+    if model not in ("bgnbd", "paretonbd"):
+        raise ValueError(f"{caller}(): 'model' must be 'bgnbd' or 'paretonbd'; got {model!r}.")
+    rng = as_generator(random_state)
+    Tarr = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
+    names = sorted({k.split(":")[-1] for k in [*purchase_effects, *dropout_effects]})
+    cov = pd.DataFrame({nm: (rng.random(n) < 0.4).astype(float) if nm.startswith("is_") else rng.standard_normal(n)
+                        for nm in names}, index=pd.RangeIndex(n, name="customer_id"))
+
+    def lin(effects: dict[str, float], prefix: str = "") -> np.ndarray:
+        out = np.zeros(n)
+        for key, g in effects.items():
+            if key.startswith(prefix):
+                out += g * cov[key.split(":")[-1]].to_numpy()
+        return out
+
+    alpha_i = params["alpha"] * np.exp(-lin(purchase_effects))
+    lam = rng.gamma(params["r"], 1.0 / alpha_i)
+    if model == "bgnbd":
+        a_i = params["a"] * np.exp(lin(dropout_effects, "a:"))
+        b_i = params["b"] * np.exp(lin(dropout_effects, "b:"))
+        p = rng.beta(a_i, b_i)
+        data = _bg_buyers(lam, p, 1, Tarr, float(future), False, rng).drop(columns="litt")
+        return data, cov
+    beta_i = params["beta"] * np.exp(-lin(dropout_effects))
+    mu = rng.gamma(params["s"], 1.0 / beta_i)
+    death = rng.exponential(1.0 / np.maximum(mu, 1e-300))
+    span = np.minimum(death, Tarr)
+    x = rng.poisson(lam * span)
+    jj = np.maximum(x, 1)
+    tx = np.where(x > 0, span * rng.beta(jj, 1.0), 0.0)  # the largest of x uniform purchase times
+    hold = rng.poisson(lam * np.clip(death - Tarr, 0.0, future))
+    data = pd.DataFrame({"frequency": x, "recency": tx, "T": Tarr, "frequency_holdout": hold, "alive": death > Tarr,
+                         "active_holdout": hold > 0}, index=cov.index)
+    return data, cov
