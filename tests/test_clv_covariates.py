@@ -104,3 +104,49 @@ def test_clear_errors_for_bad_covariates():
         m.fit(data, cov.assign(is_web=1.0))
     with pytest.raises(ValueError, match="duplicated"):
         m.fit(data, pd.concat([cov, cov.iloc[:2]]))
+
+
+def test_gamma_gamma_covariates_special_case_and_recovery():
+    from crmlab.clv import GammaGammaCovariateModel, GammaGammaModel
+    from crmlab.synth.btyd_worlds import simulate_spend_covariates
+
+    cd = load_cdnow_summary()
+    rep = cd[cd["frequency"] > 0]
+    ref = GammaGammaModel().fit(cd)
+    m = GammaGammaCovariateModel().fit(rep)
+    assert m.log_likelihood_ == pytest.approx(ref.log_likelihood_, abs=1e-6)
+    np.testing.assert_allclose(m.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-5)
+    with pytest.raises(ValueError, match="not repeat buyers"):
+        m.fit(cd)
+    data, cov = simulate_spend_covariates(3000, p=6.0, q=4.0, gamma=15.0, effects={"is_web": 0.4, "income": 0.2},
+                                          random_state=11)
+    fit = GammaGammaCovariateModel(["is_web", "income"]).fit(data, cov)
+    truth = pd.Series({"p": 6.0, "q": 4.0, "gamma0": 15.0, "spend:income": 0.2, "spend:is_web": 0.4})
+    z = (fit.params_ - truth[fit.params_.index]) / fit.standard_errors_
+    assert (z.abs() < 3.5).all(), z.to_dict()
+    e = fit.expected_spend(data, cov)
+    true_mean = 6.0 * data["nu"] ** -1.0  # E[spend | nu] = p / nu
+    assert np.corrcoef(e, true_mean)[0, 1] > 0.8
+
+
+def test_sbg_covariates_special_case_and_recovery():
+    from crmlab.clv import ShiftedBetaGeoCovariateModel, ShiftedBetaGeoModel, survival_to_cohort
+    from crmlab.datasets import load_sbg_retention
+    from crmlab.synth.btyd_worlds import simulate_retention_covariates
+
+    cohort = survival_to_cohort(load_sbg_retention()["regular"], periods=7)
+    ref = ShiftedBetaGeoModel().fit(cohort, weights="customers")
+    people = cohort.loc[cohort.index.repeat(cohort["customers"]), ["lifetime", "churned"]].reset_index(drop=True)
+    m = ShiftedBetaGeoCovariateModel().fit(people)
+    assert m.log_likelihood_ == pytest.approx(ref.log_likelihood_, abs=1e-6)
+    np.testing.assert_allclose(m.params_.to_numpy(), [0.704, 1.182], atol=2e-3)  # Fader & Hardie (2007)
+    data, cov = simulate_retention_covariates(4000, alpha=1.0, beta=2.0, effects_alpha={"is_promo": 0.6},
+                                              effects_beta={"is_promo": -0.3, "tenure": 0.3}, random_state=12)
+    fit = ShiftedBetaGeoCovariateModel(["is_promo", "tenure"]).fit(data, cov)
+    truth = pd.Series({"alpha0": 1.0, "beta0": 2.0, "churn_alpha:is_promo": 0.6, "churn_alpha:tenure": 0.0,
+                       "churn_beta:is_promo": -0.3, "churn_beta:tenure": 0.3})
+    z = (fit.params_ - truth[fit.params_.index]) / fit.standard_errors_
+    assert (z.abs() < 3.5).all(), z.to_dict()
+    surv = fit.survival(3, cov, data.index)
+    promo = cov["is_promo"] == 1
+    assert surv[promo].mean() < surv[~promo].mean()  # promotion-acquired subscribers churn more

@@ -51,8 +51,10 @@ from crmlab.clv.regularity import (
     log_intertransaction_times,
     regularity_profile,
 )
+from crmlab.clv.retention_covariates import ShiftedBetaGeoCovariateModel
 from crmlab.clv.sbg import ShiftedBetaGeoModel, survival_to_cohort
 from crmlab.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
+from crmlab.clv.spend_covariates import GammaGammaCovariateModel
 
 __all__ = [
     "BetaGeoBetaBinomModel",
@@ -60,12 +62,14 @@ __all__ = [
     "BetaGeoCovariateModel",
     "BetaGeoModel",
     "FitError",
+    "GammaGammaCovariateModel",
     "GammaGammaModel",
     "HoldoutReport",
     "ModifiedBetaGeoCNBDModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDCovariateModel",
     "ParetoNBDModel",
+    "ShiftedBetaGeoCovariateModel",
     "ShiftedBetaGeoModel",
     "acquisition_cost",
     "age_example",

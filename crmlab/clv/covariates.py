@@ -124,7 +124,11 @@ def _pareto_loglik_i(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x:
 
 
 class _CovariateModel(BaseEstimator):
-    """Shared fit, summary and parameter plumbing; subclasses define the links and formulas."""
+    """Shared fit, summary and parameter plumbing; subclasses define data, links and formulas.
+
+    Hooks: ``_validate(data, caller) -> (index, arrays)``, ``_plain_frame(arrays)``
+    (data for the covariate-free model that gives the start), ``_loglik_i(*params, *arrays)``.
+    """
 
     _base: tuple[str, ...] = ()
     _plain: type = BetaGeoModel
@@ -186,19 +190,18 @@ class _CovariateModel(BaseEstimator):
         """
         caller = f"{type(self).__name__}.fit"
         check_number(self.penalizer_coef, "penalizer_coef", caller=caller, minimum=0.0)
-        index, x, tx, T = validate_rfm(data, caller=caller)
+        index, arrays = self._validate(data, caller)
         cols = self._columns()
         if cols and covariates is None:
             raise ValueError(f"{caller}(): covariates {cols} are named but 'covariates' was not given.")
-        Z = check_covariates(covariates, index, cols, caller=caller) if cols else np.zeros((len(x), 0))
+        Z = check_covariates(covariates, index, cols, caller=caller) if cols else np.zeros((len(index), 0))
         mean, sd = Z.mean(axis=0), Z.std(axis=0)
         zs_std = [(Z[:, [cols.index(c) for c in names]] - mean[[cols.index(c) for c in names]])
                   / sd[[cols.index(c) for c in names]] for _, _, names, _ in self._blocks()]
-        plain = self._plain(penalizer_coef=self.penalizer_coef).fit(pd.DataFrame({"frequency": x, "recency": tx,
-                                                                                   "T": T}))
+        plain = self._plain(penalizer_coef=self.penalizer_coef).fit(self._plain_frame(arrays))
         n_cov = sum(len(nm) for _, _, nm, _ in self._blocks())
         theta0 = np.concatenate([np.log(plain.params_.to_numpy()), np.zeros(n_cov)])
-        theta, ll, cov_std = self._maximise(theta0, zs_std, x, tx, T, caller)
+        theta, ll, cov_std = self._maximise(theta0, zs_std, arrays, caller)
         # back to the covariates' own units: gamma = g / sd, log p0 = log p0_std - sign * gamma' mean
         k = len(theta)
         J = np.eye(k)
@@ -220,27 +223,27 @@ class _CovariateModel(BaseEstimator):
         self.standard_errors_ = pd.Series(np.sqrt(np.diag(cov_nat)), index=names, name="std_error")
         self.covariance_ = pd.DataFrame(cov_nat, index=names, columns=names)
         self.log_likelihood_ = float(ll)
-        self.n_customers_ = len(x)
+        self.n_customers_ = len(index)
         self._theta = est
         return self
 
-    def _maximise(self, theta0: np.ndarray, zs: list[np.ndarray], x: np.ndarray, tx: np.ndarray, T: np.ndarray,
+    def _maximise(self, theta0: np.ndarray, zs: list[np.ndarray], arrays: tuple[np.ndarray, ...],
                   caller: str) -> tuple[np.ndarray, float, np.ndarray]:
-        n = len(x)
+        n = len(arrays[0])
         nb = len(self._base)
         pen = float(self.penalizer_coef)
 
         def value_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
             p = self._expand(theta, zs)
             with np.errstate(all="ignore"):
-                ll = self._loglik_i(*p, x, tx, T)
+                ll = self._loglik_i(*p, *arrays)
                 h = 1e-5
                 gi = []  # d ll_i / d log p_j, per customer
                 for j in range(nb):
                     up, dn = list(p), list(p)
                     up[j] = p[j] * np.exp(h)
                     dn[j] = p[j] * np.exp(-h)
-                    gi.append((self._loglik_i(*up, x, tx, T) - self._loglik_i(*dn, x, tx, T)) / (2 * h))
+                    gi.append((self._loglik_i(*up, *arrays) - self._loglik_i(*dn, *arrays)) / (2 * h))
             g = np.array([np.sum(v) for v in gi])
             extra = []
             for (j, sign, names, _), z in zip(self._blocks(), zs, strict=True):
@@ -326,9 +329,23 @@ class _CovariateModel(BaseEstimator):
         return pd.DataFrame({b: np.broadcast_to(v, (len(index),)) for b, v in zip(self._base, p, strict=True)},
                             index=index)
 
+
+class _BTYDCovariateModel(_CovariateModel):
+    """Recency-frequency data and predictions for the Pareto/NBD and BG/NBD covariate models."""
+
+    @staticmethod
+    def _validate(data: pd.DataFrame, caller: str) -> tuple[pd.Index, tuple[np.ndarray, ...]]:
+        index, x, tx, T = validate_rfm(data, caller=caller)
+        return index, (x, tx, T)
+
+    @staticmethod
+    def _plain_frame(arrays: tuple[np.ndarray, ...]) -> pd.DataFrame:
+        x, tx, T = arrays
+        return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+
     def _prepare(self, data: pd.DataFrame, covariates: pd.DataFrame | None,
                  caller: str) -> tuple[pd.Index, list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-        index, x, tx, T = validate_rfm(data, caller=caller)
+        index, (x, tx, T) = self._validate(data, caller)
         p = self.customer_parameters(covariates, index)
         return index, [p[b].to_numpy() for b in self._base], x, tx, T
 
@@ -376,7 +393,7 @@ class _CovariateModel(BaseEstimator):
         return pd.Series(out, index=index, name="expected_purchases")
 
 
-class ParetoNBDCovariateModel(_CovariateModel):
+class ParetoNBDCovariateModel(_BTYDCovariateModel):
     r"""Pareto/NBD with time-invariant covariates on the purchase and the dropout process.
 
     Chapter 10. :math:`\alpha_i = \alpha_0 e^{-\gamma_P' z_i}`,
@@ -456,7 +473,7 @@ class ParetoNBDCovariateModel(_CovariateModel):
         return _expected_alive(r + x, alpha + T, s, beta + T, t)
 
 
-class BetaGeoCovariateModel(_CovariateModel):
+class BetaGeoCovariateModel(_BTYDCovariateModel):
     r"""BG/NBD with time-invariant covariates on the purchase and the dropout process.
 
     Chapter 10. :math:`\alpha_i = \alpha_0 e^{-\gamma_P' z_i}`;

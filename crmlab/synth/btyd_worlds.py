@@ -16,7 +16,7 @@ import pandas as pd
 from crmlab._rng import RandomState, as_generator
 from crmlab._validation import check_int, check_number
 
-__all__ = ["simulate_cnbd", "simulate_covariate_world"]
+__all__ = ["simulate_cnbd", "simulate_covariate_world", "simulate_retention_covariates", "simulate_spend_covariates"]
 
 
 def simulate_cnbd(
@@ -184,3 +184,88 @@ def simulate_covariate_world(
     data = pd.DataFrame({"frequency": x, "recency": tx, "T": Tarr, "frequency_holdout": hold, "alive": death > Tarr,
                          "active_holdout": hold > 0}, index=cov.index)
     return data, cov
+
+
+def _draw_covariates(names: list[str], n: int, rng: np.random.Generator) -> pd.DataFrame:
+    return pd.DataFrame({nm: (rng.random(n) < 0.4).astype(float) if nm.startswith("is_") else rng.standard_normal(n)
+                         for nm in names}, index=pd.RangeIndex(n, name="customer_id"))
+
+
+def simulate_spend_covariates(
+    n_customers: int, *, p: float, q: float, gamma: float, effects: dict[str, float],
+    max_frequency: int = 10, random_state: RandomState = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    r"""Simulate repeat buyers' mean spend under the Gamma-Gamma model with covariates, truth kept.
+
+    Chapter 10. :math:`\gamma_i = \gamma e^{\delta' z_i}`; frequency uniform on 1..max_frequency.
+    Covariate names starting with ``"is_"`` are 0/1 (probability 0.4), others standard normal.
+
+    Parameters
+    ----------
+    n_customers : int
+        Number of repeat buyers.
+    p, q, gamma : float
+        Base Gamma-Gamma parameters.
+    effects : dict of str to float
+        True coefficients δ.
+    max_frequency : int, default=10
+        Largest number of repeat purchases.
+    random_state : None, int or numpy.random.Generator
+        An int repeats exactly; a Generator advances.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        ``frequency``, ``monetary_value``, ``nu`` (true ν_i), indexed by ``customer_id``.
+    covariates : pandas.DataFrame
+        One column per covariate.
+    """
+    rng = as_generator(random_state)
+    n = check_int(n_customers, "n_customers", caller="simulate_spend_covariates", minimum=1)
+    cov = _draw_covariates(sorted(effects), n, rng)
+    g_i = gamma * np.exp(cov.to_numpy() @ np.array([effects[c] for c in cov.columns]))
+    nu = rng.gamma(q, 1.0 / g_i)
+    x = rng.integers(1, max_frequency + 1, n).astype(float)
+    total = rng.gamma(p * x, 1.0 / nu)
+    return pd.DataFrame({"frequency": x, "monetary_value": total / x, "nu": nu}, index=cov.index), cov
+
+
+def simulate_retention_covariates(
+    n_customers: int, *, alpha: float, beta: float, effects_alpha: dict[str, float],
+    effects_beta: dict[str, float], horizon: int = 12, random_state: RandomState = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    r"""Simulate sBG subscribers with covariates on α and β, observed for ``horizon`` periods.
+
+    Chapter 10. Covariate names starting with ``"is_"`` are 0/1, others standard normal.
+
+    Parameters
+    ----------
+    n_customers : int
+        Number of subscribers.
+    alpha, beta : float
+        Base beta parameters of the churn probability.
+    effects_alpha, effects_beta : dict of str to float
+        True coefficients on α and β.
+    horizon : int, default=12
+        Periods observed (lifetimes beyond it are censored).
+    random_state : None, int or numpy.random.Generator
+        An int repeats exactly; a Generator advances.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        ``lifetime``, ``churned``, ``theta`` (true churn probability), indexed by ``customer_id``.
+    covariates : pandas.DataFrame
+        One column per covariate.
+    """
+    rng = as_generator(random_state)
+    n = check_int(n_customers, "n_customers", caller="simulate_retention_covariates", minimum=1)
+    cov = _draw_covariates(sorted(set(effects_alpha) | set(effects_beta)), n, rng)
+    z = cov.to_numpy()
+    a_i = alpha * np.exp(z @ np.array([effects_alpha.get(c, 0.0) for c in cov.columns]))
+    b_i = beta * np.exp(z @ np.array([effects_beta.get(c, 0.0) for c in cov.columns]))
+    theta = rng.beta(a_i, b_i)
+    life = rng.geometric(theta)
+    churned = life <= horizon
+    return pd.DataFrame({"lifetime": np.minimum(life, horizon), "churned": churned, "theta": theta},
+                        index=cov.index), cov
