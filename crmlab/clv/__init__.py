@@ -43,6 +43,7 @@ from crmlab.clv.formulas import (
 )
 from crmlab.clv.gammagamma import GammaGammaModel
 from crmlab.clv.holdout import HoldoutReport, holdout_report, normalized_gini
+from crmlab.clv.intervals import PredictionIntervals, interval_coverage, prediction_intervals
 from crmlab.clv.mbgnbd import ModifiedBetaGeoModel
 from crmlab.clv.paretonbd import ParetoNBDModel
 from crmlab.clv.regularity import (
@@ -68,6 +69,7 @@ __all__ = [
     "ModifiedBetaGeoCNBDModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDCovariateModel",
+    "PredictionIntervals",
     "ParetoNBDModel",
     "ShiftedBetaGeoCovariateModel",
     "ShiftedBetaGeoModel",
@@ -83,12 +85,14 @@ __all__ = [
     "frequency_distribution",
     "frequency_recency_matrix",
     "holdout_report",
+    "interval_coverage",
     "intertransaction_times",
     "log_intertransaction_times",
     "mixing_distributions",
     "normalized_gini",
     "probability_alive_calibration",
     "probability_alive_history",
+    "prediction_intervals",
     "probability_alive_matrix",
     "purchase_stream_value",
     "regularity_profile",
