@@ -20,6 +20,7 @@ rows with weights; they take :func:`crmlab.rfm.rfm_summary` output directly.
 from crmlab.clv._ml import FitError
 from crmlab.clv.bgbb import BetaGeoBetaBinomModel
 from crmlab.clv.bgnbd import BetaGeoModel
+from crmlab.clv.boundary import BetaGeoCommonDropoutModel, fit_bgnbd
 from crmlab.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from crmlab.clv.covariates import BetaGeoCovariateModel, ParetoNBDCovariateModel, check_covariates
 from crmlab.clv.evaluation import (
@@ -60,6 +61,7 @@ from crmlab.clv.spend_covariates import GammaGammaCovariateModel
 __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoCNBDModel",
+    "BetaGeoCommonDropoutModel",
     "BetaGeoCovariateModel",
     "BetaGeoModel",
     "FitError",
@@ -82,6 +84,7 @@ __all__ = [
     "cohort_retention",
     "estimate_regularity",
     "expected_cumulative_transactions",
+    "fit_bgnbd",
     "frequency_distribution",
     "frequency_recency_matrix",
     "holdout_report",
