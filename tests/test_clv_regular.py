@@ -161,3 +161,11 @@ def test_regularity_plot_marks_the_best_k():
     assert list(ax.lines[0].get_ydata()) == pytest.approx(prof["delta"].tolist())
     assert "best k = 3" in ax.get_title()
     plt.close("all")
+
+
+def test_simulated_gaps_match_litt_and_give_k():
+    df, gaps = simulate_cnbd(1500, **TRUTH, k=3, T=52.0, return_gaps=True, random_state=2)
+    litt = log_intertransaction_times(gaps, df.index)
+    np.testing.assert_allclose(litt, df["litt"], atol=1e-9)
+    assert (gaps.groupby("customer_id").size().reindex(df.index, fill_value=0) == df["frequency"]).all()
+    assert estimate_regularity(gaps)["k_integer"] == 3

@@ -21,8 +21,9 @@ __all__ = ["simulate_cnbd", "simulate_covariate_world", "simulate_retention_cova
 
 def simulate_cnbd(
     n_customers: int, *, r: float, alpha: float, a: float, b: float, k: int = 1, T: float | np.ndarray,
-    future: float = 0.0, dropout_at_zero: bool = False, random_state: RandomState = None,
-) -> pd.DataFrame:
+    future: float = 0.0, dropout_at_zero: bool = False, return_gaps: bool = False,
+    random_state: RandomState = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate (M)BG/CNBD-k customers: calibration summary, ``litt`` and the true state and future.
 
     Chapter 10.
@@ -43,6 +44,9 @@ def simulate_cnbd(
         Length of the holdout window after ``T``.
     dropout_at_zero : bool, default=False
         MBG variant: a customer may drop out right after her first purchase.
+    return_gaps : bool, default=False
+        Also return the calibration inter-purchase times (``customer_id``, ``gap``),
+        the input of :func:`crmlab.clv.estimate_regularity`.
     random_state : None, int or numpy.random.Generator
         An int repeats exactly; a Generator advances.
 
@@ -52,7 +56,8 @@ def simulate_cnbd(
         Index ``customer_id`` (0..n-1); columns ``frequency``, ``recency``, ``T``,
         ``litt`` (sum of log gaps in calibration), ``frequency_holdout``
         (purchases in ``(T, T+future]``), ``alive`` (alive at T),
-        ``active_holdout`` (bought in the holdout), ``lambda``, ``p`` (the truth).
+        ``active_holdout`` (bought in the holdout), ``lambda``, ``p`` (the truth);
+        with ``return_gaps=True`` a tuple ``(data, gaps)``.
     """
     caller = "simulate_cnbd"
     n = check_int(n_customers, "n_customers", caller=caller, minimum=1)
@@ -66,13 +71,14 @@ def simulate_cnbd(
     rng = as_generator(random_state)
     lam = rng.gamma(r, 1.0 / alpha, size=n)
     p = rng.beta(a, b, size=n)
-    out = _bg_buyers(lam, p, k, Tarr, future, dropout_at_zero, rng)
-    return out.assign(**{"lambda": lam, "p": p})
+    out, gaps = _bg_buyers(lam, p, k, Tarr, future, dropout_at_zero, rng)
+    out = out.assign(**{"lambda": lam, "p": p})
+    return (out, gaps) if return_gaps else out
 
 
 def _bg_buyers(lam: np.ndarray, p: np.ndarray, k: int, Tarr: np.ndarray, future: float, dropout_at_zero: bool,
-               rng: np.random.Generator) -> pd.DataFrame:
-    """Purchase histories of BG-type buyers with given rates and dropout probabilities."""
+               rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Purchase histories of BG-type buyers with given rates and dropout probabilities, and calibration gaps."""
     n = len(lam)
     alive = np.ones(n, dtype=bool)
     if dropout_at_zero:
@@ -85,6 +91,7 @@ def _bg_buyers(lam: np.ndarray, p: np.ndarray, k: int, Tarr: np.ndarray, future:
     alive_at_T = alive.copy()
     end = Tarr + future
     active = np.flatnonzero(alive)
+    who, gaps = [], []
     while active.size:  # one pass per purchase number, all still-buying customers at once
         gap = rng.gamma(k, 1.0 / lam[active])
         t_new = t[active] + gap
@@ -94,16 +101,21 @@ def _bg_buyers(lam: np.ndarray, p: np.ndarray, k: int, Tarr: np.ndarray, future:
         x[ci] += 1
         tx[ci] = t_new[in_cal]
         litt[ci] += np.log(gap[in_cal])
+        who.append(ci)
+        gaps.append(gap[in_cal])
         hold[active[in_hold]] += 1
         t[active] = t_new
         bought = in_cal | in_hold
         drop = bought & (rng.random(active.size) < p[active])
         alive_at_T[active[in_cal & drop]] = False
         active = active[bought & ~drop]
-    return pd.DataFrame({
+    data = pd.DataFrame({
         "frequency": x, "recency": tx, "T": Tarr, "litt": litt, "frequency_holdout": hold,
         "alive": alive_at_T, "active_holdout": hold > 0,
     }, index=pd.RangeIndex(n, name="customer_id"))
+    gap_table = pd.DataFrame({"customer_id": np.concatenate([np.zeros(0, dtype=np.intp), *who]),
+                              "gap": np.concatenate([np.zeros(0), *gaps])})
+    return data, gap_table
 
 
 def simulate_covariate_world(
@@ -171,7 +183,7 @@ def simulate_covariate_world(
         a_i = params["a"] * np.exp(lin(dropout_effects, "a:"))
         b_i = params["b"] * np.exp(lin(dropout_effects, "b:"))
         p = rng.beta(a_i, b_i)
-        data = _bg_buyers(lam, p, 1, Tarr, float(future), False, rng).drop(columns="litt")
+        data = _bg_buyers(lam, p, 1, Tarr, float(future), False, rng)[0].drop(columns="litt")
         return data, cov
     beta_i = params["beta"] * np.exp(-lin(dropout_effects))
     mu = rng.gamma(params["s"], 1.0 / beta_i)
