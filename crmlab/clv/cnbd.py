@@ -23,6 +23,7 @@ from crmlab.clv._base import BTYDModel
 from crmlab.clv._data import RFMData, check_horizon
 from crmlab.clv._ml import FitError
 from crmlab.clv._predict import PredictionMixin
+from crmlab.clv.bgnbd import bg_expected_new
 
 __all__ = ["BetaGeoCNBDModel", "ModifiedBetaGeoCNBDModel"]
 
@@ -53,18 +54,25 @@ class _CNBDBase(PredictionMixin, BTYDModel):
     # likelihood ----------------------------------------------------------------
     def _loglik(self, r: np.ndarray, alpha: np.ndarray, a: np.ndarray, b: np.ndarray, d: RFMData) -> np.ndarray:
         k, m = self._k_fit, self._m
-        x, tx, T = d.x, d.tx, d.T
-        rk = r + k * x
-        lead = gammaln(rk) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-        j = np.arange(k, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lu = np.log(T - tx) - np.log(alpha + T)  # (m, n)
-        terms = [gammaln(rk + jj) - gammaln(rk) - gammaln(jj + 1.0) + (jj * lu if jj > 0 else 0.0) for jj in j]
-        log_s2 = np.logaddexp.reduce(np.stack(terms), axis=0) if k > 1 else 0.0
-        alive = lead + betaln(a, b + x + m) - rk * np.log(alpha + T) + log_s2
-        can_die = (x > 0) | (m == 1)
-        xs = np.where(can_die, x, 1.0)
-        dead = np.where(can_die, lead + betaln(a + 1.0, b + xs - 1.0 + m) - rk * np.log(alpha + tx), -np.inf)
+        xu = d.xu  # terms that depend on the frequency only are computed once per distinct frequency
+        rku = r + k * xu
+        lead = gammaln(rku) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+        alive_x = lead + betaln(a, b + xu + m)
+        can_die = (xu > 0) | (m == 1)
+        xs = np.where(can_die, xu, 1.0)
+        dead_x = np.where(can_die, lead + betaln(a + 1.0, b + xs - 1.0 + m), -np.inf)
+        rk = rku[..., d.x_inv]
+        l_T = np.log(alpha + d.Tv)[..., d.Tv_inv]
+        alive = alive_x[..., d.x_inv] - rk * l_T
+        if k > 1:
+            with np.errstate(divide="ignore"):
+                lu = np.log(d.T - d.tx) - l_T  # log((T - t_x)/(α + T)); -inf when t_x = T
+            terms = [np.zeros_like(alive)]
+            for j in range(1, k):  # k - 1 phase terms, each vectorised over customers
+                ratio = gammaln(rku + j) - gammaln(rku) - gammaln(j + 1.0)
+                terms.append(ratio[..., d.x_inv] + j * lu)
+            alive = alive + np.logaddexp.reduce(np.stack(terms), axis=0)
+        dead = dead_x[..., d.x_inv] - rk * np.log(alpha + d.txv)[..., d.txv_inv]
         return np.logaddexp(alive, dead)
 
     def _default_start(self, d: RFMData) -> np.ndarray:
@@ -174,8 +182,8 @@ class _CNBDBase(PredictionMixin, BTYDModel):
               + rk * (np.log(alpha + T) - np.log(alpha + tx)) - log_s2)
         return np.where(can_die, expit(-lo), 1.0)
 
-    def _future(self, p: tuple[float, ...], t: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
-                ) -> tuple[np.ndarray, np.ndarray]:
+    def _future(self, p: tuple[float, ...], t: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray, *,
+                expected: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """E[purchases in (T, T+t]] and P(at least one) for customers alive at T (exact series)."""
         r, alpha, a, b = p
         k = self.k_
@@ -185,17 +193,26 @@ class _CNBDBase(PredictionMixin, BTYDModel):
         q = (alpha + T) / (alpha + T + t)
         shape = r + k * x + np.arange(k)[:, None]  # (k, n)
         active = (w * nbinom.sf(k - np.arange(k)[:, None] - 1, shape, q)).sum(axis=0)
-        top = nbinom.isf(1e-12, shape[-1], q) if len(x) else np.zeros(1)  # stages beyond it carry < 1e-12
-        n_max = int(np.ceil(float(np.max(top, initial=0.0)) / k)) + 2
         out = np.zeros(len(x))
-        step = max(1, _CELLS // max(1, k * n_max))
-        nn = np.arange(1, n_max + 1, dtype=float)
-        for s in range(0, len(x), step):  # chunks of customers bound memory, not a loop over customers
-            sl = slice(s, s + step)
-            surv = np.exp(betaln(a, bb[sl, None] + nn[None, :] - 1.0) - betaln(a, bb[sl, None]))  # (c, N)
+        if not expected or len(x) == 0:
+            return out, active
+        if k == 1:  # the BG/NBD closed form (Euler-transformed Gauss function)
+            return bg_expected_new(r, alpha, a, bb - x, t, x=x, T=T), active
+        # stages beyond the 1 - 1e-12 quantile carry nothing; rows sorted by it share a truncation per chunk
+        top = np.ceil(nbinom.isf(1e-12, shape[-1], q) / k) + 2
+        order = np.argsort(top, kind="stable")
+        start = 0
+        while start < len(x):  # chunks of customers bound memory, not a loop over customers
+            n_max = int(top[order[min(len(x) - 1, start + 1)]])
+            step = max(1, _CELLS // max(1, k * n_max))
+            idx = order[start : start + step]
+            n_max = int(top[idx].max())
+            nn = np.arange(1, n_max + 1, dtype=float)
+            surv = np.exp(betaln(a, bb[idx, None] + nn[None, :] - 1.0) - betaln(a, bb[idx, None]))  # (c, N)
             need = nn[None, None, :] * k - np.arange(k)[:, None, None] - 1.0  # (k, 1, N)
-            tail = nbinom.sf(need, shape[:, sl, None], q[None, sl, None])  # (k, c, N)
-            out[sl] = (w[:, sl, None] * tail * surv[None]).sum(axis=(0, 2))
+            tail = nbinom.sf(need, shape[:, idx, None], q[None, idx, None])  # (k, c, N)
+            out[idx] = (w[:, idx, None] * tail * surv[None]).sum(axis=(0, 2))
+            start += len(idx)
         return out, active
 
     def _h_cond_expected(self, p: tuple[float, ...], t: float, x: np.ndarray, tx: np.ndarray,
@@ -230,7 +247,8 @@ class _CNBDBase(PredictionMixin, BTYDModel):
         t = check_horizon(t, "t", caller=caller)
         index, x, tx, T = self._rows(data, caller)
         p = self._p()
-        out = self._on_unique(lambda u, v, w: self._h_p_alive(p, u, v, w) * self._future(p, t, u, v, w)[1], x, tx, T)
+        out = self._on_unique(lambda u, v, w: self._h_p_alive(p, u, v, w)
+                              * self._future(p, t, u, v, w, expected=False)[1], x, tx, T)
         return self._series(np.clip(out, 0.0, 1.0), index, "p_active")
 
 
