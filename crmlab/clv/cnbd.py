@@ -28,6 +28,7 @@ from crmlab.clv.bgnbd import bg_expected_new
 __all__ = ["BetaGeoCNBDModel", "ModifiedBetaGeoCNBDModel"]
 
 _CELLS = 2_000_000  # rows x phases x purchases evaluated at once in the expectation
+_MAX_TERMS = 20_000  # beyond this many possible purchases the renewal approximation is used
 
 
 def _log_phase_terms(r: float, alpha: float, k: int, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -200,12 +201,16 @@ class _CNBDBase(PredictionMixin, BTYDModel):
             return bg_expected_new(r, alpha, a, bb - x, t, x=x, T=T), active
         # stages beyond the 1 - 1e-12 quantile carry nothing; rows sorted by it share a truncation per chunk
         top = np.ceil(nbinom.isf(1e-12, shape[-1], q) / k) + 2
-        order = np.argsort(top, kind="stable")
+        huge = top > _MAX_TERMS
+        if huge.any():  # thousands of expected purchases: count purchases as stages / k (error < 1 purchase)
+            wide = [bg_expected_new(shape[j, huge], k * (alpha + T[huge]), a, bb[huge], t) for j in range(k)]
+            out[huge] = (w[:, huge] * np.array(wide)).sum(axis=0)
+        rows = np.flatnonzero(~huge)
+        rows = rows[np.argsort(top[rows], kind="stable")]
         start = 0
-        while start < len(x):  # chunks of customers bound memory, not a loop over customers
-            n_max = int(top[order[min(len(x) - 1, start + 1)]])
-            step = max(1, _CELLS // max(1, k * n_max))
-            idx = order[start : start + step]
+        while start < len(rows):  # chunks of customers bound memory, not a loop over customers
+            cost = k * np.arange(1, len(rows) - start + 1) * top[rows[start:]]  # cells if the chunk ends here
+            idx = rows[start : start + max(1, int(np.sum(cost <= _CELLS)))]
             n_max = int(top[idx].max())
             nn = np.arange(1, n_max + 1, dtype=float)
             surv = np.exp(betaln(a, bb[idx, None] + nn[None, :] - 1.0) - betaln(a, bb[idx, None]))  # (c, N)
