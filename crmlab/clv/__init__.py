@@ -46,6 +46,7 @@ from crmlab.clv.gammagamma import GammaGammaModel
 from crmlab.clv.holdout import HoldoutReport, holdout_report, normalized_gini
 from crmlab.clv.intervals import PredictionIntervals, interval_coverage, prediction_intervals
 from crmlab.clv.mbgnbd import ModifiedBetaGeoModel
+from crmlab.clv.paretoggg import ParetoGGGModel, effective_sample_size, split_r_hat
 from crmlab.clv.paretonbd import ParetoNBDModel
 from crmlab.clv.regularity import (
     estimate_regularity,
@@ -70,6 +71,7 @@ __all__ = [
     "HoldoutReport",
     "ModifiedBetaGeoCNBDModel",
     "ModifiedBetaGeoModel",
+    "ParetoGGGModel",
     "ParetoNBDCovariateModel",
     "PredictionIntervals",
     "ParetoNBDModel",
@@ -82,6 +84,7 @@ __all__ = [
     "calibration_holdout_table",
     "clv_sensitivity",
     "cohort_retention",
+    "effective_sample_size",
     "estimate_regularity",
     "expected_cumulative_transactions",
     "fit_bgnbd",
@@ -102,5 +105,6 @@ __all__ = [
     "retention_clv",
     "simulate_bgnbd",
     "simulate_pareto_nbd",
+    "split_r_hat",
     "survival_to_cohort",
 ]
