@@ -33,6 +33,11 @@ from crmlab.plotting.clv import (
     plot_probability_alive_history,
     plot_probability_alive_matrix,
 )
+from crmlab.plotting.clv_research import (
+    plot_holdout_deciles,
+    plot_holdout_report,
+    plot_regularity,
+)
 from crmlab.plotting.experiments import (
     plot_grid_metric,
 )
@@ -96,6 +101,8 @@ __all__ = [
     "plot_frequency_recency_matrix",
     "plot_gap_distributions",
     "plot_grid_metric",
+    "plot_holdout_deciles",
+    "plot_holdout_report",
     "plot_hostage_effect",
     "plot_incremental_transactions",
     "plot_ipma",
@@ -112,6 +119,7 @@ __all__ = [
     "plot_probability_alive_history",
     "plot_probability_alive_matrix",
     "plot_programme_comparison",
+    "plot_regularity",
     "plot_relative_size",
     "plot_repeat_distributions",
     "plot_rfm_bin_sizes",
