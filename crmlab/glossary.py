@@ -134,7 +134,12 @@ _TERMS: tuple[tuple[str, str, str, str], ...] = (
      "02"),
     ("Porter's five forces", "波特五力",
      "New entrants, substitutes, supplier power, buyer power and rivalry shape an industry's competition.",
+     "04"),
+    ("manager D case", "D经理的案例",
+     "Lecture 002's case: a firm that served all customers alike recovered its profit by focusing on the best 20 %.",
      "02"),
+    ("segmentation indicators", "客户细分指标",
+     "The variables that separate customers: six loyalty indicators and four scale-and-credit indicators.", "02"),
     ("Chengdu Hailang dairy case", "成都海浪公司案例",
      "A home-delivery milk firm whose customer data lived only with delivery staff, causing high churn.", "02"),
     # ---- 03 RFM and segmentation
@@ -286,7 +291,8 @@ _TERMS: tuple[tuple[str, str, str, str], ...] = (
     ("retention cost", "客户保有成本",
      "Cost of keeping existing customers.", "06"),
     ("customer lifecycle", "客户生命周期",
-     "The stages of a customer relationship from acquisition through growth to decline and loss.", "06"),
+     "The stages of a customer relationship: acquisition (考察期), growth (形成期), maturity (稳定期), decline "
+     "(退化期) and churn (流失).", "05"),
     ("retention rate", "客户保持率",
      "Share of customers still active one period later.", "06"),
     ("discount rate", "折现率",

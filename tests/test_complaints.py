@@ -164,3 +164,67 @@ def test_on_generated_world(complaints_world):
 def test_iceberg_plot():
     ax = plot_complaint_iceberg(ComplaintIceberg(), 500)
     assert any("480 unhappy" in t.get_text() for t in ax.texts)
+
+
+# --- the service-recovery effect in the generator (issue 18 §1) ------------------------------------------------
+
+def _complaint_world(n=4000, seed=3):
+    from crmlab.synth import make_customer_world
+
+    return make_customer_world(n, random_state=seed, complaint_share_dissatisfied=0.4, resolution_share=0.5)
+
+
+def test_service_recovery_removes_purchases_after_the_complaint_that_ends_the_relationship():
+    from crmlab.synth.complaints import apply_service_recovery
+
+    world = _complaint_world()
+    n_tx = len(world.transactions)
+    out = apply_service_recovery(world, lost_if_unresolved=1.0, lost_if_resolved=0.0, random_state=1)
+    assert len(world.transactions) == n_tx  # input untouched
+    unresolved = world.complaints[~world.complaints["resolved"]].groupby("customer_id")["date"].min()
+    tx = out.transactions.merge(unresolved.rename("cut"), left_on="customer_id", right_index=True)
+    assert not (tx["date"] > tx["cut"]).any()
+    lost = out.truth.set_index("customer_id")["lost_after_complaint"]
+    assert set(lost[lost].index) == set(unresolved.index)
+    assert not out.truth.loc[out.truth["lost_after_complaint"], "alive"].any()
+    assert (out.truth.loc[out.truth["lost_after_complaint"], "residual_value"] == 0).all()
+    only_resolved = set(world.complaints["customer_id"]) - set(unresolved.index)
+    before = world.transactions[world.transactions["customer_id"].isin(only_resolved)]
+    after = out.transactions[out.transactions["customer_id"].isin(only_resolved)]
+    assert len(before) == len(after) > 0
+
+
+def test_service_recovery_no_effect_keeps_the_world_and_same_seed_same_bytes():
+    from crmlab.synth.complaints import apply_service_recovery
+
+    world = _complaint_world(1500)
+    same = apply_service_recovery(world, lost_if_unresolved=0.0, lost_if_resolved=0.0, random_state=2)
+    pd.testing.assert_frame_equal(same.transactions, world.transactions)
+    a = apply_service_recovery(world, random_state=5)
+    b = apply_service_recovery(world, random_state=5)
+    pd.testing.assert_frame_equal(a.transactions, b.transactions)
+    pd.testing.assert_frame_equal(a.truth, b.truth)
+
+
+def test_service_recovery_effect_is_recovered_by_the_repurchase_analysis():
+    """Ground truth: the repurchase-rate ratio unresolved/resolved moves by (1 - l_u) / (1 - l_r)."""
+    from crmlab.synth.complaints import apply_service_recovery
+
+    world = _complaint_world(20000, seed=11)
+
+    def ratio(w):
+        after = repurchase_after_complaint(w.complaints, w.transactions, window_days=90, observation_end="2024-12-31")
+        rates = repurchase_summary(after, by="resolved")["repurchase_rate"]
+        return rates.loc[False] / rates.loc[True]
+
+    base = ratio(world)
+    effect = ratio(apply_service_recovery(world, lost_if_unresolved=0.6, lost_if_resolved=0.1, random_state=4))
+    assert effect / base == pytest.approx((1 - 0.6) / (1 - 0.1), abs=0.08)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_service_recovery_rejects_bad_probabilities(bad):
+    from crmlab.synth.complaints import apply_service_recovery
+
+    with pytest.raises(ValueError, match="apply_service_recovery\\(\\): 'lost_if_unresolved'"):
+        apply_service_recovery(_complaint_world(200), lost_if_unresolved=bad)

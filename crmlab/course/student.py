@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,9 @@ import nbformat
 __all__ = ["REMOVED_TAGS", "student_copy", "write_student_copies"]
 
 REMOVED_TAGS = frozenset({"solution", "instructor"})
+
+#: Revealed answers in Markdown: ``<details>...</details>`` blocks (dropped from student copies).
+_ANSWER = re.compile(r"\n?<details>.*?</details>\n?", flags=re.S)
 
 
 def _tags(cell: nbformat.NotebookNode) -> set[str]:
@@ -21,8 +25,9 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Cells tagged ``solution`` or ``instructor`` are removed together with their
     outputs; ``exercise`` stubs stay, with their outputs cleared, and so do the
-    outputs of ``check`` cells (they would give the answer away). The input
-    notebook is not modified.
+    outputs of ``check`` cells (they would give the answer away). Answers to
+    questions, written as HTML ``<details>`` blocks in Markdown cells, are removed.
+    The input notebook is not modified.
 
     Parameters
     ----------
@@ -36,6 +41,8 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     out = copy.deepcopy(nb)
     out.cells = [c for c in out.cells if not (_tags(c) & REMOVED_TAGS)]
     for cell in out.cells:
+        if cell.cell_type == "markdown" and "<details>" in cell.source:
+            cell.source = _ANSWER.sub("\n", cell.source)
         if cell.cell_type == "code" and _tags(cell) & {"exercise", "check"}:
             cell.outputs = []
             cell.execution_count = None

@@ -7,6 +7,7 @@ module                 concept
 =====================  ==============================================================
 ``indicators``         the six loyalty indicators → standardised → a loyalty index
 ``stages``             the loyalty ladder: stages from purchases and referrals
+``lifecycle``          customer life-cycle stages (acquisition, growth, maturity, decline, churn)
 ``ladder``             the loyalty ladder: Markov dynamics, estimation, steady state
 ``types``              satisfaction vs loyalty curves and the loyalty types
 ``hostage``            switching cost as a moderator: the hostage effect
@@ -34,6 +35,7 @@ from crmlab.loyalty.ladder import (
     fit_ladder_chain,
     ladder_transition_counts,
 )
+from crmlab.loyalty.lifecycle import LIFECYCLE_STAGES, lifecycle_stages
 from crmlab.loyalty.programmes import ProgrammeScenario, compare_programme_vs_price_cut, expected_survivors
 from crmlab.loyalty.scr import share_of_category_requirements
 from crmlab.loyalty.stages import ladder_stages
@@ -59,6 +61,7 @@ __all__ = [
     "INDICATORS",
     "INDICATOR_DIRECTIONS",
     "LADDER_STAGES",
+    "LIFECYCLE_STAGES",
     "SIX_TYPES",
     "HostageEffect",
     "LadderChain",
@@ -72,6 +75,7 @@ __all__ = [
     "fit_ladder_chain",
     "hostage_effect",
     "ladder_stages",
+    "lifecycle_stages",
     "ladder_transition_counts",
     "loyalty_indicators",
     "loyalty_profile",

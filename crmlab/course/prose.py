@@ -1,0 +1,154 @@
+"""Sentences whose numbers come from the code: ``say()`` renders prose from values.
+
+Used in every chapter for narrative that quotes data or parameters, so that a
+rerun with other parameters (papermill) rewrites the text with the table. The
+Chinese edition re-renders a translated template with the stored values.
+"""
+
+from __future__ import annotations
+
+import numbers
+import string
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["PROSE_KEY", "Prose", "say", "prose_outputs"]
+
+#: Key of the display metadata under ``"crmlab"`` that stores template and values.
+PROSE_KEY = "prose"
+
+
+def _plain(name: str, value: Any) -> int | float | str | bool:
+    """Turn a value into a JSON-serialisable scalar (numpy scalars included)."""
+    if isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 and not isinstance(value, (int, float)):
+        value = value.item()  # numpy scalar -> Python scalar
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"say(): value {name!r} must be an int, float, str or bool (numpy scalars allowed); "
+                    f"got {type(value).__name__} {value!r}.")
+
+
+class Prose:
+    """A rendered sentence that displays as Markdown and remembers its template and values.
+
+    Parameters
+    ----------
+    template : str
+        An English Markdown sentence with :meth:`str.format` placeholders.
+    values : mapping
+        Plain values (int, float, str, bool) for the placeholders.
+    """
+
+    def __init__(self, template: str, values: Mapping[str, int | float | str | bool]) -> None:
+        self.template = template
+        self.values = dict(values)
+
+    @property
+    def text(self) -> str:
+        """The Markdown text: ``template.format(**values)``."""
+        return self.template.format(**self.values)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The display metadata: ``{"crmlab": {"prose": {"template": ..., "values": ...}}}``."""
+        return {"crmlab": {PROSE_KEY: {"template": self.template, "values": dict(self.values)}}}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
+        return {"text/markdown": self.text, "text/plain": self.text}, self.metadata
+
+
+def say(template: str, /, **values: Any) -> Prose:
+    """Render a sentence of chapter prose from values computed by the code.
+
+    Parameters
+    ----------
+    template : str
+        A plain English Markdown sentence or short paragraph with :meth:`str.format`
+        placeholders, e.g. ``"Retention {rate:.0%} gives CLV {clv:,.1f}."``.
+    **values
+        The values of the placeholders: int, float, str or bool; numpy scalars are
+        converted to Python scalars so the stored values are JSON-serialisable.
+
+    Returns
+    -------
+    Prose
+        Displays in Jupyter as ``text/markdown`` ``template.format(**values)`` with display
+        metadata ``{"crmlab": {"prose": {"template": template, "values": values}}}``.
+
+    Raises
+    ------
+    TypeError
+        If ``template`` is not a string or a value is not a plain scalar.
+    ValueError
+        If the template names a placeholder with no value, has a positional placeholder,
+        or a value is not used by the template.
+
+    Examples
+    --------
+    >>> s = say("Retention {r:.0%} doubles CLV to {clv:.1f}.", r=0.9, clv=450.0)
+    >>> s.text
+    'Retention 90% doubles CLV to 450.0.'
+    >>> s.metadata["crmlab"]["prose"]["values"]
+    {'r': 0.9, 'clv': 450.0}
+    """
+    if not isinstance(template, str):
+        raise TypeError(f"say(): 'template' must be a str; got {type(template).__name__}.")
+    fields = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is None:
+            continue
+        root = name.split(".")[0].split("[")[0]
+        if root == "" or root.isdigit():
+            raise ValueError(f"say(): placeholders must be named (e.g. '{{rate:.0%}}'); got {template!r}.")
+        fields.add(root)
+    missing = sorted(fields - set(values))
+    if missing:
+        raise ValueError(f"say(): no value for placeholder(s) {missing} in template {template!r}.")
+    unused = sorted(set(values) - fields)
+    if unused:
+        raise ValueError(f"say(): value(s) {unused} are not used by template {template!r}.")
+    plain = {k: _plain(k, v) for k, v in values.items()}
+    prose = Prose(template, plain)
+    prose.text  # noqa: B018 -- fail now, not at display time, on a bad format spec
+    return prose
+
+
+def prose_outputs(nb: Any) -> list[dict[str, Any]]:
+    """Return the stored ``say()`` outputs of an executed notebook, in order.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode or dict
+        An executed notebook.
+
+    Returns
+    -------
+    list of dict
+        One dict per rendered sentence: ``cell_id``, ``text``, ``template`` and ``values``.
+    """
+    found = []
+    for cell in nb["cells"]:
+        if cell.get("cell_type") != "code":
+            continue
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("crmlab", {}).get(PROSE_KEY)
+            if meta is None or "text/markdown" not in out.get("data", {}):
+                continue
+            text = out["data"]["text/markdown"]
+            found.append({"cell_id": cell.get("id"), "text": "".join(text) if isinstance(text, list) else text,
+                          "template": meta["template"], "values": meta["values"]})
+    return found

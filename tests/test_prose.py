@@ -1,0 +1,75 @@
+"""Tests for crmlab.course.prose.say: rendered sentences that keep template and values."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from crmlab.course.prose import prose_outputs, say
+
+
+def test_say_renders_markdown_with_template_and_values_in_metadata():
+    s = say("Retention {rate:.0%} gives a CLV of {clv:,.1f}.", rate=np.float64(0.9), clv=450.0)
+    data, meta = s._repr_mimebundle_()
+    text = data["text/markdown"]
+    assert text == "Retention 90% gives a CLV of 450.0."
+    stored = meta["crmlab"]["prose"]
+    assert stored["template"] == "Retention {rate:.0%} gives a CLV of {clv:,.1f}."
+    assert stored["values"] == {"rate": 0.9, "clv": 450.0}
+    assert type(stored["values"]["rate"]) is float  # numpy scalar converted
+    json.dumps(meta)  # serialisable
+    # the Chinese build re-renders a translated template with the stored values
+    assert "保留率 {rate:.0%}".format(**stored["values"]) == "保留率 90%"
+
+
+def test_say_converts_numpy_integers_and_keeps_strings():
+    s = say("{n} customers in {name}", n=np.int64(12), name="A")
+    assert s.values == {"n": 12, "name": "A"} and type(s.values["n"]) is int
+    assert str(s) == "12 customers in A"
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "match"),
+    [
+        ("{a} and {b}", {"a": 1}, r"no value for placeholder\(s\) \['b'\]"),
+        ("{a}", {"a": 1, "c": 2}, r"not used by template"),
+        ("{} items", {}, "placeholders must be named"),
+        ("{a:.1f}", {"a": "x"}, "Unknown format code|format"),
+    ],
+)
+def test_say_rejects_bad_templates(template, values, match):
+    with pytest.raises(ValueError, match=match):
+        say(template, **values)
+
+
+def test_say_rejects_non_scalar_values():
+    with pytest.raises(TypeError, match="'arr' must be an int, float, str or bool"):
+        say("{arr}", arr=np.array([1, 2]))
+    with pytest.raises(TypeError, match="'template' must be a str"):
+        say(3)
+
+
+def test_prose_outputs_reads_display_data_from_a_notebook():
+    s = say("B is {pct:.0%} larger.", pct=0.04)
+    data, meta = s._repr_mimebundle_()
+    text = data["text/markdown"]
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": "x"},
+        {"cell_type": "code", "id": "c1", "outputs": [
+            {"output_type": "stream", "text": "hi"},
+            {"output_type": "display_data", "data": {"text/markdown": text, "text/plain": "x"}, "metadata": meta},
+        ]},
+    ]}
+    assert prose_outputs(nb) == [{"cell_id": "c1", "text": "B is 4% larger.", "template": s.template,
+                                  "values": {"pct": 0.04}}]
+
+
+def test_ipython_display_carries_markdown_and_top_level_metadata():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    data, meta = shell.display_formatter.format(say("A lost {x} customers.", x=2))
+    assert data["text/markdown"] == "A lost 2 customers."
+    assert meta["crmlab"]["prose"] == {"template": "A lost {x} customers.", "values": {"x": 2}}
