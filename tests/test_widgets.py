@@ -231,3 +231,10 @@ def test_live_demo_displays_its_widget(monkeypatch) -> None:
     demo._ipython_display_()
     assert isinstance(shown[0], ipywidgets.VBox)
     assert demo._output in shown[0].children
+
+
+def test_probability_alive_demo_title_names_frequency(cdnow_model) -> None:
+    demo = probability_alive_demo(cdnow_model, T=39.0, frequency=3, static=True)
+    assert demo.ax.get_title().endswith("3 repeat purchases")
+    demo.set(frequency=5)
+    assert demo.ax.get_title().endswith("5 repeat purchases")

@@ -99,13 +99,12 @@ def plot_disconfirmation_point(table: pd.DataFrame, *, ax: Axes | None = None, *
            color=["0.8", colors.get(str(row["state"]), "tab:blue")], **kwargs)
     ax.axhline(row["expected"], color="0.4", ls="--", lw=1)
     ax.set(ylabel="value", ylim=(0, 1.2 * max(row["expected"], row["perceived"], 1e-9)),
-           title=(f"satisfaction = perceived / expected = {row['ratio']:.2f} "
-                  f"(difference {row['difference']:+.1f}): {row['state']}"))
+           title=f"P / E = {row['ratio']:.2f}, P − E = {row['difference']:+.1f}: {row['state']}")
     return ax
 
 
-def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: float, *, ax: Axes | None = None,
-                                 **kwargs: Any) -> Axes:
+def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: float, *,
+                                 frequency: int | None = None, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Draw P(alive) against recency for one frequency and mark the chosen customer.
 
     Chapter 6.
@@ -116,6 +115,8 @@ def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: f
         Index ``recency``, column ``p_alive``.
     recency, p_alive : float
         The customer to mark.
+    frequency : int, optional
+        Her repeat purchases, named in the title.
     ax : matplotlib.axes.Axes, optional
     **kwargs
         Passed to ``ax.plot`` for the curve.
@@ -133,5 +134,5 @@ def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: f
                 fontsize=9)
     ax.set(ylim=(-0.02, 1.02), xlim=(0, float(np.max(curve.index.to_numpy(dtype=float)))),
            xlabel="recency: time of the last purchase", ylabel="P(alive)",
-           title="P(alive) rises with recency; more purchases make an old last purchase worse")
+           title="P(alive) against recency" + ("" if frequency is None else f", {frequency} repeat purchases"))
     return ax

@@ -74,7 +74,8 @@ def probability_alive_demo(model: Any, *, T: float, frequency: int = 2, recency:
     def draw(result: dict, values: dict, ax: Any) -> Any:
         from crmlab.plotting import plot_probability_alive_curve
 
-        return plot_probability_alive_curve(result["curve"], result["recency"], result["p_alive"], ax=ax)
+        return plot_probability_alive_curve(result["curve"], result["recency"], result["p_alive"],
+                                            frequency=int(values["frequency"]), ax=ax)
 
     mode = widget_mode(static)
     controls: dict = {}
