@@ -25,9 +25,10 @@ class ChapterError(RuntimeError):
 
 @contextmanager
 def _deterministic_env():
-    """Kernel environment for reproducible outputs: fixed hash seed, inline figures."""
-    saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "MPLBACKEND")}
+    """Kernel environment for reproducible outputs: fixed hash seed, inline figures, static demos."""
+    saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "MPLBACKEND", "CRMLAB_WIDGETS")}
     os.environ["PYTHONHASHSEED"] = "0"
+    os.environ["CRMLAB_WIDGETS"] = "static"  # crmlab.widgets: stored outputs hold the static figure
     os.environ.pop("MPLBACKEND", None)
     try:
         yield

@@ -1,0 +1,141 @@
+"""The machinery every demo shares: live widget or static figure, one recompute-and-redraw loop."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["ENV_VAR", "Demo", "widget_mode"]
+
+#: Environment variable that picks the mode: ``"live"`` or ``"static"``.
+ENV_VAR = "CRMLAB_WIDGETS"
+_MODES = ("live", "static")
+
+
+def widget_mode(static: bool | None = None) -> str:
+    """Return ``"live"`` or ``"static"``: how a demo shows itself.
+
+    Parameters
+    ----------
+    static : bool, optional
+        ``True`` forces the static figure, ``False`` the live widget. ``None`` reads the
+        environment variable ``CRMLAB_WIDGETS`` (``"live"`` or ``"static"``; the course build,
+        ``crmlab course execute`` and the nbval run set ``"static"``); when it is unset the demo is
+        live inside an IPython kernel and static elsewhere (a script, a headless test).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``CRMLAB_WIDGETS`` holds anything else.
+    """
+    if static is not None:
+        return "static" if static else "live"
+    value = os.environ.get(ENV_VAR, "").strip().lower()
+    if value:
+        if value not in _MODES:
+            raise ValueError(f"widget_mode(): environment variable {ENV_VAR} must be one of {list(_MODES)}; "
+                             f"got {value!r}.")
+        return value
+    return "live" if "ipykernel" in sys.modules else "static"
+
+
+class Demo:
+    """A live demonstration: controls, the numbers they produce and the figure drawn from them.
+
+    Every demo function of :mod:`crmlab.widgets` returns one. ``values`` are the current control
+    values, ``result`` the numbers computed from them by a crmlab function, ``ax`` the figure
+    drawn from ``result`` by a crmlab.plotting function. In live mode moving a control (or
+    calling :meth:`set`) recomputes and redraws; in static mode the demo shows the figure for
+    its initial values only. Displayed in a notebook it shows the widget (live) or a PNG of the
+    figure (static, deterministic for nbval).
+
+    Parameters
+    ----------
+    controls : mapping of str to (ipywidgets.ValueWidget or None)
+        One control per value (``None`` in static mode, where no widget is built).
+    values : mapping of str to object
+        Initial values.
+    compute : callable
+        ``compute(**values) -> result``.
+    draw : callable
+        ``draw(result, values, ax) -> Axes``.
+    mode : {"live", "static"}
+    figsize : tuple of float
+    """
+
+    def __init__(self, controls: Mapping[str, Any], values: Mapping[str, Any], compute: Callable[..., Any],
+                 draw: Callable[[Any, dict[str, Any], Any], Any], *, mode: str,
+                 figsize: tuple[float, float] = (6.0, 3.5)) -> None:
+        self.mode = mode
+        self.values = dict(values)
+        self._compute = compute
+        self._draw = draw
+        self._figsize = figsize
+        self.controls = dict(controls)
+        self.widget = None
+        self._output = None
+        if mode == "live":
+            import ipywidgets
+
+            self._output = ipywidgets.Output()
+            self.widget = ipywidgets.VBox([ipywidgets.HBox(list(self.controls.values())), self._output])
+            for name, control in self.controls.items():
+                control.observe(self._on_change(name), names="value")
+        self._update()
+
+    def _on_change(self, name: str) -> Callable[[dict[str, Any]], None]:
+        def handler(change: dict[str, Any]) -> None:
+            self.values[name] = change["new"]
+            self._update()
+
+        return handler
+
+    def _update(self) -> None:
+        from crmlab.plotting.demos import demo_axes
+
+        self.result = self._compute(**self.values)
+        self.ax = self._draw(self.result, dict(self.values), demo_axes(self._figsize))
+        if self._output is not None:
+            self._output.outputs = ()
+            self._output.append_display_data(self._image())
+
+    def _image(self) -> Any:
+        from IPython.display import Image
+
+        from crmlab.plotting.demos import figure_png
+
+        return Image(data=figure_png(self.ax), format="png")
+
+    def set(self, **values: Any) -> Demo:
+        """Move controls by name (as a lecturer would) and return the demo.
+
+        Raises
+        ------
+        KeyError
+            If a name is not one of the demo's controls.
+        """
+        unknown = sorted(set(values) - set(self.values))
+        if unknown:
+            raise KeyError(f"Demo.set(): unknown control(s) {unknown}; the controls are {sorted(self.values)}.")
+        if self.mode == "live":
+            for name, value in values.items():
+                self.controls[name].value = value  # fires the observer
+        else:
+            self.values.update(values)
+            self._update()
+        return self
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget if self.mode == "live" else self._image())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"Demo({self.mode}: {shown})"
