@@ -38,6 +38,11 @@ from crmlab.plotting.clv_research import (
     plot_holdout_report,
     plot_regularity,
 )
+from crmlab.plotting.demos import (
+    plot_disconfirmation_point,
+    plot_probability_alive_curve,
+    plot_retention_clv_curve,
+)
 from crmlab.plotting.experiments import (
     plot_grid_metric,
 )
@@ -97,6 +102,7 @@ __all__ = [
     "plot_customer_base",
     "plot_dataset_overview",
     "plot_dick_basu",
+    "plot_disconfirmation_point",
     "plot_equity_sensitivity",
     "plot_frequency_recency_matrix",
     "plot_gap_distributions",
@@ -116,12 +122,14 @@ __all__ = [
     "plot_path_diagram",
     "plot_period_transactions",
     "plot_probability_alive_calibration",
+    "plot_probability_alive_curve",
     "plot_probability_alive_history",
     "plot_probability_alive_matrix",
     "plot_programme_comparison",
     "plot_regularity",
     "plot_relative_size",
     "plot_repeat_distributions",
+    "plot_retention_clv_curve",
     "plot_rfm_bin_sizes",
     "plot_rfm_heatmap",
     "plot_rfm_segments",
