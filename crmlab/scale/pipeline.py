@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from crmlab._validation import check_in_choices
 from crmlab.scale.compressed import compressed_table, fit_compressed, spend_table

@@ -55,6 +55,13 @@ class EngineTable:
         df = self.engine.collect(f"SELECT {cols} FROM {quote(self.name)} ORDER BY {quote(self.customer_col)}")
         return df.set_index(self.customer_col)
 
+    def head(self, n: int = 5) -> pd.DataFrame:
+        """Return the ``n`` customers with the smallest ids (public columns), as pandas."""
+        cols = ", ".join(quote(c) for c in [self.customer_col, *self.columns])
+        df = self.engine.collect(f"SELECT {cols} FROM {quote(self.name)} ORDER BY {quote(self.customer_col)} "
+                                 f"LIMIT {int(n)}")
+        return df.set_index(self.customer_col)
+
     def count(self) -> int:
         """Return the number of customers."""
         return int(self.engine.collect(f"SELECT COUNT(*) AS n FROM {quote(self.name)}")["n"].iloc[0])
