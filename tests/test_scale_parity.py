@@ -245,3 +245,31 @@ def test_cli_clv_writes_scores(world, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "bgnbd: r=" in printed and f"scores written to {out}" in printed
     assert main(["clv", "--transactions", str(tmp_path / "none.parquet"), "--quiet"]) == 2
+
+
+def test_duckdb_file_in_and_table_out(world, tmp_path, capsys):
+    import duckdb
+
+    from crmlab.cli import main
+
+    db = str(tmp_path / "shop.duckdb")
+    with duckdb.connect(db) as con:
+        con.execute(f"CREATE TABLE tx AS SELECT * FROM read_parquet('{world}')")
+        ids = [r[0] for r in con.execute("SELECT DISTINCT customer_id FROM tx ORDER BY 1").fetchall()]
+    out_db = str(tmp_path / "scores.duckdb")
+    code = main(["clv", "--transactions", f"{db}:tx", "--database", out_db, "--out", "table:clv_scores", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    with duckdb.connect(out_db, read_only=True) as con:
+        scores = con.execute("SELECT * FROM clv_scores ORDER BY customer_id").df()
+    assert scores["customer_id"].tolist() == ids
+    assert {"p_alive", "expected_purchases", "expected_spend", "clv"} <= set(scores.columns)
+    assert scores["p_alive"].between(0, 1).all()
+
+
+def test_cli_reports_a_model_that_cannot_be_fitted(stamped, tmp_path, capsys):
+    from crmlab.cli import main
+
+    path = str(tmp_path / "once.parquet")
+    stamped.drop_duplicates("customer_id").to_parquet(path)  # nobody buys twice: nothing to estimate
+    assert main(["clv", "--transactions", path, "--quiet"]) == 2
+    assert "crmlab clv: BetaGeoModel.fit(): no customer in 'data' has a repeat purchase" in capsys.readouterr().err

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     int
         0 on success, 2 when the input or an option is invalid (the message goes to stderr).
     """
+    from crmlab.clv import FitError
     from crmlab.scale.engines import DuckDBEngine, get_engine
 
     if args.engine == "spark":
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                          customer_col=args.customer_col, date_col=args.date_col, amount_col=amount, freq=args.freq,
                          time_scaler=args.time_scaler, horizon=args.horizon, discount_rate=args.discount_rate,
                          margin=args.margin, out=out, out_format=fmt, progress=not args.quiet)
-    except (TypeError, ValueError, FileNotFoundError) as exc:
+    except (TypeError, ValueError, FileNotFoundError, FitError) as exc:
         print(f"crmlab clv: {exc}", file=sys.stderr)
         return 2
     if not args.quiet:
