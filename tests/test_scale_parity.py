@@ -273,3 +273,13 @@ def test_cli_reports_a_model_that_cannot_be_fitted(stamped, tmp_path, capsys):
     stamped.drop_duplicates("customer_id").to_parquet(path)  # nobody buys twice: nothing to estimate
     assert main(["clv", "--transactions", path, "--quiet"]) == 2
     assert "crmlab clv: BetaGeoModel.fit(): no customer in 'data' has a repeat purchase" in capsys.readouterr().err
+
+
+def test_clv_command_is_registered_with_help(capsys):
+    from crmlab.cli import build_parser, main
+
+    assert "clv" in build_parser().format_help()
+    with pytest.raises(SystemExit) as exc:
+        main(["clv", "--help"])
+    assert exc.value.code == 0
+    assert "--calibration-end" in capsys.readouterr().out
