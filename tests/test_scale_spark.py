@@ -57,6 +57,12 @@ def cdnow(tmp_path_factory) -> tuple[pd.DataFrame, str]:
     return log, str(path)
 
 
+@pytest.fixture(scope="module")
+def cdnow_frame(spark, cdnow):
+    """The CDNOW Parquet file read once by Spark (a Spark DataFrame input)."""
+    return spark.session.read.parquet(cdnow[1])
+
+
 def assert_same(expected: pd.DataFrame, got: pd.DataFrame) -> None:
     assert list(got.columns) == list(expected.columns)
     assert got.index.equals(expected.index)
@@ -69,8 +75,8 @@ def assert_same(expected: pd.DataFrame, got: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("freq", ["D", "W", "M"])
-def test_spark_summary_and_split_parity(spark, cdnow, freq):
-    log, path = cdnow
+def test_spark_summary_and_split_parity(spark, cdnow, cdnow_frame, freq):
+    log, path = cdnow[0], cdnow_frame
     kw = dict(freq=freq, time_scaler=7.0 if freq == "D" else 1.0)
     assert_same(rfm.rfm_summary(log, classic=True, **kw),
                 scale.rfm_summary(path, classic=True, engine=spark, **kw).to_pandas())
