@@ -15,7 +15,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crmlab-installed
-EXTRAS := notebooks,test,bench,dev
+EXTRAS := notebooks,test,bench,dev,scale,spark
 
 export PYTHONHASHSEED := 0
 unexport MPLBACKEND

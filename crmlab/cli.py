@@ -38,6 +38,12 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run every combination of algorithms, feature sets, k and seeds listed in a TOML config and save a "
         "tidy table of metrics; an interrupted run resumes where it stopped.",
     ),
+    "clv": (
+        "crmlab.scale.cli",
+        "RFM summary, BTYD fit and CLV scores for a log larger than memory (DuckDB or Spark)",
+        "Summarise a Parquet/CSV/DuckDB/Spark transaction log inside the engine, fit a BTYD model on the "
+        "compressed customer table, and write every customer's scores back where the data live.",
+    ),
 }
 
 

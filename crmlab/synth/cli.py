@@ -16,6 +16,7 @@ from crmlab.synth.world import FORMATS, make_customer_world
 __all__ = ["add_arguments", "run"]
 
 PROGRESS_FROM = 50_000
+CHUNKED_FROM = 1_000_000  # from here --format parquet writes a transactions-only world in chunks
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", default="2023-01-01", help="first day of the observation window")
     parser.add_argument("--end", default="2024-12-31", help="last day of the observation window")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help=f"with --format parquet: write a BG/NBD transaction log in chunks of this many customers "
+                             f"(memory independent of --customers); the default from {CHUNKED_FROM:,} customers on")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     """
     out = args.out or ("crmlab_world.sqlite" if args.format == "sqlite" else "crmlab_world")
     progress = not args.quiet and args.customers >= PROGRESS_FROM
+    chunked = args.format == "parquet" and (args.chunk_size is not None or args.customers >= CHUNKED_FROM)
+    if chunked:
+        return _run_chunked(args, out, progress)
     try:
         world = make_customer_world(args.customers, start=args.start, end=args.end, preset=args.preset,
                                     random_state=args.seed, progress=progress)
@@ -63,6 +70,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"{world!r}")
         for path in paths:
             print(f"wrote {path}")
+    return 0
+
+
+def _run_chunked(args: argparse.Namespace, out: str, progress: bool) -> int:
+    """Write the chunked BG/NBD world of :mod:`crmlab.synth.chunked` (bounded memory)."""
+    from crmlab.synth.chunked import write_btyd_world
+
+    if not args.quiet:
+        print("writing a transactions-only BG/NBD + Gamma-Gamma world in Parquet chunks (crmlab.synth.chunked); "
+              "true parameters in params.json")
+    try:
+        paths = write_btyd_world(args.customers, out, start=args.start, end=args.end, seed=args.seed,
+                                 chunk_size=args.chunk_size or 500_000, progress=progress)
+    except (TypeError, ValueError) as exc:
+        print(f"crmlab generate: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"wrote {len(paths)} files under {out}")
     return 0
 
 
