@@ -301,7 +301,28 @@ def _judge(report: SiteReport, chapter_name: str, prefix: str = "") -> None:
 
 @dataclass
 class SlidesReport:
-    """What the browser measured on every slide of every deck."""
+    """What the browser measured on every slide of every deck (returned by :func:`check_slides`).
+
+    Parameters
+    ----------
+    decks : dict of str to dict
+        Per deck (path relative to the decks folder): number of slides, of
+        overflowing and of scaled slides, visible code cells, audience and,
+        for a student deck, solution cells.
+    overflowing : list of str
+        One line per slide still taller or wider than the slide after scaling.
+    problems : list of str
+        Other failures: solutions in a student deck, code shown by default.
+    screenshots : list of Path
+        The screenshots saved.
+
+    Examples
+    --------
+    >>> SlidesReport().ok
+    True
+    >>> SlidesReport(overflowing=["06_customer_lifetime_value.slides.html slide 12 (800x1280 px)"]).ok
+    False
+    """
 
     decks: dict[str, dict] = field(default_factory=dict)
     overflowing: list[str] = field(default_factory=list)
@@ -341,9 +362,21 @@ def check_slides(decks_dir: str | Path, screenshots_dir: str | Path) -> SlidesRe
     may show code by default. Three slides are saved as screenshots (a title
     slide, a figure and a trimmed table).
 
+    Parameters
+    ----------
+    decks_dir : str or Path
+        Folder searched (recursively) for ``*.slides.html`` decks.
+    screenshots_dir : str or Path
+        Folder the screenshots are saved to (created if needed).
+
     Returns
     -------
     SlidesReport
+
+    Raises
+    ------
+    RuntimeError
+        If ``decks_dir`` holds no deck.
     """
     from playwright.sync_api import sync_playwright
 

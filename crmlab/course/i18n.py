@@ -51,7 +51,24 @@ PROSE_CONTEXT = "prose"
 
 
 class StaleTranslationError(ValueError):
-    """A chapter's catalogue is missing entries or translates an older English text."""
+    """A chapter's catalogue is missing entries or translates an older English text.
+
+    Raised by :func:`translate_notebook` (and so :func:`build_edition`); the
+    message names the chapter and every cell to translate.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001"),
+    ...             nbformat.v4.new_code_cell("1 + 1", id="cell-002")]
+    >>> from babel.messages.catalog import Catalog
+    >>> try:
+    ...     translate_notebook(nb, Catalog(), chapter="02_customer_value")
+    ... except StaleTranslationError as error:
+    ...     print(str(error).splitlines()[-1])
+    02_customer_value: cell cell-001 has no translation
+    """
 
 
 def _check_lang(lang: str) -> str:
@@ -61,19 +78,97 @@ def _check_lang(lang: str) -> str:
 
 
 def catalogue_path(notebook: str | Path, lang: str = "zh") -> Path:
-    """Return the catalogue file of ``notebook``: ``<its folder>/locale/<lang>/<stem>.po``."""
+    """Return the catalogue file of ``notebook``: ``<its folder>/locale/<lang>/<stem>.po``.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        An English chapter notebook.
+    lang : str, default="zh"
+        A language of :data:`LANGUAGES`.
+
+    Returns
+    -------
+    Path
+        Where the catalogue is (or would be); the file need not exist.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not in :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> catalogue_path("notebooks/02_customer_value.ipynb").as_posix()
+    'notebooks/locale/zh/02_customer_value.po'
+    """
     notebook = Path(notebook)
     return notebook.parent / "locale" / _check_lang(lang) / f"{notebook.stem}.po"
 
 
 def edition_chapters(notebooks: list[Path], lang: str = "zh") -> tuple[list[Path], list[Path]]:
-    """Split chapters into those with a ``lang`` catalogue and those without one (not yet translated)."""
+    """Split chapters into those with a ``lang`` catalogue and those without one (not yet translated).
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        English chapter notebooks.
+    lang : str, default="zh"
+        A language of :data:`LANGUAGES`.
+
+    Returns
+    -------
+    tuple of (list of Path, list of Path)
+        The chapters whose catalogue file exists, then the others, each in the order given.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import nbformat
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> chapter = Path(tmp.name) / "02_customer_value.ipynb"
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001")]
+    >>> nbformat.write(nb, chapter)
+    >>> path = update_catalogue(chapter)
+    >>> done, todo = edition_chapters([chapter, Path(tmp.name) / "03_rfm_segmentation.ipynb"])
+    >>> [p.name for p in done], [p.name for p in todo]
+    (['02_customer_value.ipynb'], ['03_rfm_segmentation.ipynb'])
+    >>> tmp.cleanup()
+    """
     with_cat = [p for p in notebooks if catalogue_path(p, lang).is_file()]
     return with_cat, [p for p in notebooks if p not in with_cat]
 
 
 def read_catalogue(path: str | Path):
-    """Read a ``.po`` catalogue (a ``babel.messages.catalog.Catalog``)."""
+    """Read a ``.po`` catalogue (a ``babel.messages.catalog.Catalog``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The catalogue file.
+
+    Returns
+    -------
+    babel.messages.catalog.Catalog
+        Its entries; a malformed file raises babel's error rather than being half read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import nbformat
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> chapter = Path(tmp.name) / "02_customer_value.ipynb"
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001")]
+    >>> nbformat.write(nb, chapter)
+    >>> catalog = read_catalogue(update_catalogue(chapter))
+    >>> [(m.context, m.id, m.string) for m in catalog if m.id]
+    [('cell-001', '# Customer value', '')]
+    >>> tmp.cleanup()
+    """
     from babel.messages.pofile import read_po
 
     with open(path, "rb") as fh:
@@ -91,7 +186,29 @@ def _prose_meta(output) -> dict | None:
 
 
 def prose_outputs(nb: nbformat.NotebookNode) -> list[tuple[str, int, dict]]:
-    """Return ``(cell id, output index, prose metadata)`` of every rendered prose output of ``nb``."""
+    """Return ``(cell id, output index, prose metadata)`` of every rendered prose output of ``nb``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed chapter.
+
+    Returns
+    -------
+    list of tuple of (str, int, dict)
+        In notebook order; the metadata holds the English ``template`` and the ``values`` it was formatted with.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> prose = {"template": "{n} customers", "values": {"n": 3}}
+    >>> output = nbformat.v4.new_output("display_data", data={"text/markdown": "3 customers"},
+    ...                                 metadata={"crmlab": {"prose": prose}})
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_code_cell("say(...)", id="cell-007", outputs=[output])]
+    >>> prose_outputs(nb)
+    [('cell-007', 0, {'template': '{n} customers', 'values': {'n': 3}})]
+    """
     found = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -120,9 +237,9 @@ def _fields(template: str) -> set[str]:
 
 @dataclass
 class CatalogueStatus:
-    """What a chapter's catalogue lacks.
+    """What a chapter's catalogue lacks (returned by :func:`catalogue_status`).
 
-    Attributes
+    Parameters
     ----------
     chapter : str
         The notebook's file stem.
@@ -132,6 +249,14 @@ class CatalogueStatus:
         Entries whose English text is not the current English text, or marked fuzzy.
     broken : list of str
         Prose translations whose ``{placeholders}`` differ from the English template.
+
+    Examples
+    --------
+    >>> status = CatalogueStatus("02_customer_value", missing=["cell-001"])
+    >>> status.ok
+    False
+    >>> print(status.describe())
+    02_customer_value: cell cell-001 has no translation
     """
 
     chapter: str
@@ -179,6 +304,21 @@ def catalogue_status(nb: nbformat.NotebookNode, catalog, chapter: str = "chapter
     Returns
     -------
     CatalogueStatus
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001"),
+    ...             nbformat.v4.new_code_cell("1 + 1", id="cell-002")]
+    >>> from babel.messages.catalog import Catalog
+    >>> catalog = Catalog()
+    >>> catalog.add("# Customer value", "# 客户价值", context="cell-001")
+    <Message '# Customer value' (flags: [])>
+    >>> catalogue_status(nb, catalog).ok
+    True
+    >>> catalogue_status(nb, Catalog(), "02_customer_value").missing
+    ['cell-001']
     """
     status = CatalogueStatus(chapter)
     entries = _by_context(catalog)
@@ -211,10 +351,40 @@ def translate_notebook(nb: nbformat.NotebookNode, catalog, lang: str = "zh", cha
     translated template and the values stored with them; code cells, cell ids and
     every other output are kept as they are. The input is not modified.
 
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The English chapter.
+    catalog : babel.messages.catalog.Catalog
+        Its catalogue, from :func:`read_catalogue`.
+    lang : str, default="zh"
+        A language of :data:`LANGUAGES`.
+    chapter : str, default="chapter"
+        Name used in the error message.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The translated copy, with ``metadata["crmlab"]["language"] = lang``.
+
     Raises
     ------
     StaleTranslationError
         If the catalogue is not complete and fresh (the message names the chapter and cells).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001"),
+    ...             nbformat.v4.new_code_cell("1 + 1", id="cell-002")]
+    >>> from babel.messages.catalog import Catalog
+    >>> catalog = Catalog()
+    >>> catalog.add("# Customer value", "# 客户价值", context="cell-001")
+    <Message '# Customer value' (flags: [])>
+    >>> zh = translate_notebook(nb, catalog)
+    >>> zh.cells[0].source, zh.cells[1].source, nb.cells[0].source
+    ('# 客户价值', '1 + 1', '# Customer value')
     """
     _check_lang(lang)
     status = catalogue_status(nb, catalog, chapter)
@@ -247,7 +417,11 @@ def _render_prose(nb: nbformat.NotebookNode, done: dict[tuple[str, str], str]) -
 
 
 class EditionMismatchError(RuntimeError):
-    """A re-executed edition does not reproduce the English chapter's outputs."""
+    """A re-executed edition does not reproduce the English chapter's outputs.
+
+    Raised by :func:`execute_edition`, naming the chapter and the cells whose
+    outputs differ.
+    """
 
 
 def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh", *, timeout: int = 300) -> None:
@@ -257,6 +431,17 @@ def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh
     (so :mod:`crmlab.plotting` draws translated labels); its prose outputs are
     rendered again from the catalogue; and every output except images must equal
     the English chapter's stored output, as strict nbval would demand.
+
+    Parameters
+    ----------
+    edition : list of Path
+        The translated notebooks (from :func:`build_edition`); executed and rewritten in place.
+    source_dir : str or Path
+        The folder of the English chapters (and their ``locale/`` catalogues).
+    lang : str, default="zh"
+        A language of :data:`LANGUAGES`.
+    timeout : int, default=300
+        Seconds allowed per cell.
 
     Raises
     ------
@@ -297,10 +482,34 @@ def compare_editions(en: nbformat.NotebookNode, other: nbformat.NotebookNode, *,
     carry the same template and values) and, when ``images`` is False, image data
     (a re-executed edition draws its figures with translated labels).
 
+    Parameters
+    ----------
+    en : nbformat.NotebookNode
+        The English chapter.
+    other : nbformat.NotebookNode
+        Another edition of it.
+    images : bool, default=True
+        Compare image outputs too; when False, outputs are also compared after
+        the sanitizing rules of strict nbval, and cells nbval ignores are skipped.
+
     Returns
     -------
     list of str
         One line per difference; empty when the editions hold the same code and outputs.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001"),
+    ...             nbformat.v4.new_code_cell("1 + 1", id="cell-002")]
+    >>> other = nbformat.from_dict(nb)
+    >>> other.cells[0].source = "# 客户价值"
+    >>> compare_editions(nb, other)
+    []
+    >>> other.cells[1].source = "2 + 2"
+    >>> compare_editions(nb, other)
+    ['cell cell-002: code or tags differ']
     """
     problems = []
     if [(c.id, c.cell_type) for c in en.cells] != [(c.id, c.cell_type) for c in other.cells]:
@@ -376,10 +585,36 @@ def update_catalogue(notebook: str | Path, lang: str = "zh", path: str | Path | 
     marked fuzzy with the previous English (``#| msgid``) so the translator sees
     what changed; entries of removed cells become obsolete (``#~``).
 
+    Parameters
+    ----------
+    notebook : str or Path
+        The English chapter.
+    lang : str, default="zh"
+        A language of :data:`LANGUAGES`.
+    path : str or Path, optional
+        The catalogue to write; by default :func:`catalogue_path` of ``notebook``.
+
     Returns
     -------
     Path
         The catalogue written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import nbformat
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> chapter = Path(tmp.name) / "02_customer_value.ipynb"
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001")]
+    >>> nbformat.write(nb, chapter)
+    >>> path = update_catalogue(chapter)
+    >>> path.relative_to(tmp.name).as_posix()
+    'locale/zh/02_customer_value.po'
+    >>> 'msgctxt "cell-001"' in path.read_text(encoding="utf-8")
+    True
+    >>> tmp.cleanup()
     """
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
@@ -436,10 +671,44 @@ def build_edition(notebooks: list[Path], out_dir: str | Path, lang: str = "zh") 
     translated on the edition's index); a chapter whose catalogue is incomplete
     or stale raises :class:`StaleTranslationError`.
 
+    Parameters
+    ----------
+    notebooks : list of Path
+        The English chapters.
+    out_dir : str or Path
+        Destination folder (created if needed); each translation keeps its chapter's file name.
+    lang : str, default="zh"
+        A language of :data:`LANGUAGES`.
+
     Returns
     -------
     list of Path
         The translated notebooks written.
+
+    Raises
+    ------
+    StaleTranslationError
+        If a chapter's catalogue is incomplete or stale.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import nbformat
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> chapter = Path(tmp.name) / "02_customer_value.ipynb"
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Customer value", id="cell-001")]
+    >>> nbformat.write(nb, chapter)
+    >>> from babel.messages.pofile import write_po
+    >>> catalog = read_catalogue(update_catalogue(chapter))
+    >>> catalog.get("# Customer value", context="cell-001").string = "# 客户价值"
+    >>> with open(catalogue_path(chapter), "wb") as fh:
+    ...     write_po(fh, catalog)
+    >>> written = build_edition([chapter], Path(tmp.name) / "zh")
+    >>> nbformat.read(written[0], as_version=4).cells[0].source
+    '# 客户价值'
+    >>> tmp.cleanup()
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -42,10 +42,24 @@ def _anchor(attributes: str) -> str:
 def page_sections(page_html: str, page: str) -> list[dict[str, str]]:
     """Split a built page into sections at its h1–h3 headings.
 
+    Parameters
+    ----------
+    page_html : str
+        The HTML of one built page.
+    page : str
+        Its path relative to the edition's root, used in the links (``"03_rfm_segmentation.html"``).
+
     Returns
     -------
     list of dict
         ``{"url": page#anchor, "page": page title, "title": heading, "text": section text}``.
+        Each row of a ``crmlab-table`` (glossary, datasets) is an entry of its own.
+
+    Examples
+    --------
+    >>> html = '<title>RFM</title><body><h2 id="scores">RFM scores</h2><p>Recency first.</p></body>'
+    >>> page_sections(html, "03.html")
+    [{'url': '03.html#scores', 'page': 'RFM', 'title': 'RFM scores', 'text': 'RFM scores Recency first.'}]
     """
     title_match = re.search(r"<title>(.*?)</title>", page_html, re.S)
     page_title = _text(title_match.group(1)) if title_match else page
@@ -76,6 +90,27 @@ def search(index: list[dict[str, str]], query: str, limit: int = 20) -> list[dic
     """Return the sections whose title or text contains every word of ``query`` (case-insensitive).
 
     The same rule as the in-page script, for tests and for the command line.
+
+    Parameters
+    ----------
+    index : list of dict
+        Sections as :func:`page_sections` returns them (keys ``title`` and ``text`` are searched).
+    query : str
+        Words separated by spaces; every word must occur as a substring.
+    limit : int, default=20
+        Largest number of sections returned.
+
+    Returns
+    -------
+    list of dict
+        The matching sections, those with more query words in their title
+        first, then in index order; empty for an empty query.
+
+    Examples
+    --------
+    >>> index = [{"title": "Churn", "text": "P(alive) of a customer"}, {"title": "P(alive)", "text": "BG/NBD"}]
+    >>> [hit["title"] for hit in search(index, "p(alive)")]
+    ['P(alive)', 'Churn']
     """
     words = [w for w in query.lower().split() if w]
     if not words:
@@ -128,7 +163,26 @@ SEARCH_SCRIPT = r"""// crmlab offline search: substring match of every query wor
 
 
 def search_box(static: str, lang: str) -> str:
-    """Return the HTML of the search box, its result list and the scripts it needs."""
+    """Return the HTML of the search box, its result list and the scripts it needs.
+
+    Parameters
+    ----------
+    static : str
+        Link to the edition's ``_static`` folder from the page (e.g. ``"_static"`` or ``"../_static"``).
+    lang : str
+        ``"zh"`` for Chinese prompts; any other value gives English ones.
+
+    Returns
+    -------
+    str
+        An HTML fragment for the page header.
+
+    Examples
+    --------
+    >>> box = search_box("_static", "en")
+    >>> 'placeholder="Search the course…"' in box, '<script src="_static/search-en.js">' in box
+    (True, True)
+    """
     placeholder, none = ("搜索课程…", "没有找到结果") if lang == "zh" else ("Search the course…", "No results")
     return (
         f'<span class="crmlab-search-wrap"><input type="search" class="crmlab-search" placeholder="{placeholder}" '
@@ -138,7 +192,37 @@ def search_box(static: str, lang: str) -> str:
 
 
 def write_search_index(pages: dict[Path, str], root: Path, static: Path, lang: str) -> Path:
-    """Index the ``pages`` of one edition (paths under ``root``) into ``static/search-<lang>.js``."""
+    """Index the ``pages`` of one edition (paths under ``root``) into ``static/search-<lang>.js``.
+
+    Also writes the search script itself, ``static/search.js``.
+
+    Parameters
+    ----------
+    pages : dict of Path to str
+        Each built page's path (under ``root``) and its HTML.
+    root : Path
+        The edition's root folder; links in the index are relative to it.
+    static : Path
+        The folder the two scripts are written to (created if needed).
+    lang : str
+        The edition's language, part of the index's file name.
+
+    Returns
+    -------
+    Path
+        The index script written, ``static / f"search-{lang}.js"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     root = Path(tmp)
+    ...     pages = {root / "index.html": '<title>Course</title><body><h1 id="top">CRM</h1></body>'}
+    ...     index = write_search_index(pages, root, root / "_static", "en")
+    ...     index.name, index.read_text(encoding="utf-8").startswith("window.CRMLAB_SEARCH = [")
+    ('search-en.js', True)
+    """
     entries = []
     for path, text in pages.items():
         entries += page_sections(text, Path(path).relative_to(root).as_posix())

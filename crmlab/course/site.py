@@ -417,5 +417,20 @@ def build_site(
 
 
 def build_course(notebooks: list[Path], out_dir: str | Path) -> list[Path]:
-    """Alias of :func:`build_site` with the default Chinese edition (kept for the command line)."""
+    """Build the course site with the default Chinese edition; an alias of :func:`build_site`.
+
+    Kept for the command line.
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        Executed English chapter notebooks, in chapter order.
+    out_dir : str or Path
+        Destination folder (created if needed); the Chinese edition goes in ``out_dir/zh``.
+
+    Returns
+    -------
+    list of Path
+        The pages written, as :func:`build_site` returns them.
+    """
     return build_site(notebooks, out_dir)

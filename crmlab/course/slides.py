@@ -130,6 +130,23 @@ def slides_notebook(nb: nbformat.NotebookNode, *, student: bool = False) -> nbfo
         An executed chapter (English or Chinese edition).
     student : bool, default=False
         Make the student deck: solution and instructor cells removed, exercise and check outputs cleared.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A new notebook with slideshow metadata set, outputs trimmed and long
+        markdown cells split; ``nb`` itself is not modified.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("Ask who has churned.", id="teach-001",
+    ...                                           metadata={"tags": ["instructor"]}),
+    ...             nbformat.v4.new_markdown_cell("# RFM", id="cell-001")]
+    >>> deck = slides_notebook(nb)
+    >>> deck.cells[0].metadata["slideshow"]["slide_type"], "slideshow" in nb.cells[0].metadata
+    ('notes', False)
     """
     from crmlab.course.student import student_copy
 

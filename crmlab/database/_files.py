@@ -20,6 +20,22 @@ class DatabaseFileError(sqlite3.OperationalError):
     """A database file that cannot be used as asked: not a database, damaged, read-only, locked or too new.
 
     A subclass of :class:`sqlite3.OperationalError`, so code that catches SQLite's errors still does.
+
+    Examples
+    --------
+    >>> import os
+    >>> import sqlite3
+    >>> import tempfile
+    >>> from crmlab.database import CustomerDatabase, DatabaseFileError
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "notes.db")
+    ...     with open(path, "w") as fh:
+    ...         _ = fh.write("not a database")
+    ...     try:
+    ...         CustomerDatabase(path)
+    ...     except DatabaseFileError as error:
+    ...         print(isinstance(error, sqlite3.OperationalError), "is not an SQLite database" in str(error))
+    True True
     """
 
 

@@ -104,6 +104,22 @@ def export_tables(
     ------
     ValueError
         If a name in ``fields`` is not a customer column, or the salt is too short.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.database import CustomerDatabase
+    >>> db = CustomerDatabase()
+    >>> db.import_frame("customers", pd.DataFrame(
+    ...     {"customer_id": [1, 2], "customer_type": "individual", "name": ["Ann Lee", "Bo Wu"]}))
+    2
+    >>> tables = export_tables(db, salt="a-long-enough-secret")
+    >>> sorted(tables)
+    ['complaints', 'customers', 'interactions', 'preferences', 'transactions']
+    >>> "customer_id" in tables["customers"], bool(tables["customers"]["name"].isin(["Ann Lee", "Bo Wu"]).any())
+    (False, False)
+    >>> export_tables(db)["customers"]["name"].tolist()
+    ['Ann Lee', 'Bo Wu']
     """
     check_db(db, "export_tables")
     fields = list(fields)

@@ -190,7 +190,20 @@ _font: str | None = None
 
 
 class CJKFontWarning(UserWarning):
-    """No font with Chinese glyphs is installed; figures keep English labels."""
+    """No font with Chinese glyphs is installed; figures keep English labels.
+
+    Issued by :func:`set_language` and :func:`language` when Chinese is asked
+    for and :func:`cjk_font` finds no font; filter it like any other warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from crmlab.plotting import CJKFontWarning
+    >>> issubclass(CJKFontWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", CJKFontWarning)
+    """
 
 
 def _check(lang: str) -> str:
@@ -242,12 +255,52 @@ def _usable(lang: str) -> str:
 
 
 def get_language() -> str:
-    """Return the language the figures currently speak (``"en"`` or ``"zh"``)."""
+    """Return the language the figures currently speak (``"en"`` or ``"zh"``).
+
+    Returns
+    -------
+    str
+        ``"en"`` or ``"zh"``.
+
+    Examples
+    --------
+    >>> from crmlab.plotting import get_language, language
+    >>> with language("en"):
+    ...     get_language()
+    'en'
+    """
     return _language
 
 
 def set_language(lang: str) -> str:
-    """Make figures speak ``lang`` from now on; return the language in effect (English if no CJK font)."""
+    """Make figures speak ``lang`` from now on; return the language in effect (English if no CJK font).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        The language of figure titles, axis labels and legends.
+
+    Returns
+    -------
+    str
+        The language now in effect: ``lang``, or ``"en"`` when Chinese was asked
+        for and no CJK font is installed (a :class:`CJKFontWarning` says so).
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not ``"en"`` or ``"zh"``.
+
+    See Also
+    --------
+    language : The same for a block of code only.
+
+    Examples
+    --------
+    >>> from crmlab.plotting import set_language
+    >>> set_language("en")
+    'en'
+    """
     global _language
     _language = _usable(_check(lang))
     return _language
@@ -258,6 +311,35 @@ def language(lang: str) -> Iterator[str]:
     """Context in which figures speak ``lang`` (``"en"`` or ``"zh"``); the previous language comes back after.
 
     Draw (``plt.show()``) inside the block; the CJK font stays registered afterwards.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        The language of figure titles, axis labels and legends inside the block.
+
+    Yields
+    ------
+    str
+        The language in effect inside the block: ``lang``, or ``"en"`` when
+        Chinese was asked for and no CJK font is installed (a
+        :class:`CJKFontWarning` says so).
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not ``"en"`` or ``"zh"``.
+
+    See Also
+    --------
+    set_language : The same for the rest of the session.
+
+    Examples
+    --------
+    >>> from crmlab.plotting import language
+    >>> from crmlab.plotting._labels import tr
+    >>> with language("en") as lang:
+    ...     lang, tr("Customers")
+    ('en', 'Customers')
     """
     global _language
     previous = _language

@@ -31,7 +31,26 @@ PROJECTOR_RC = {
 
 @contextmanager
 def projector() -> Iterator[None]:
-    """Context in which new figures use :data:`PROJECTOR_RC`; draw (``plt.show()``) inside the block."""
+    """Context in which new figures use :data:`PROJECTOR_RC`; draw (``plt.show()``) inside the block.
+
+    Yields
+    ------
+    None
+        Matplotlib's settings are those of :data:`PROJECTOR_RC` inside the block
+        and come back unchanged after it.
+
+    See Also
+    --------
+    set_projector : The same for the rest of the session.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> from crmlab.plotting import projector
+    >>> with projector():
+    ...     matplotlib.rcParams["axes.titlesize"]
+    15.0
+    """
     import matplotlib
 
     with matplotlib.rc_context(PROJECTOR_RC):
@@ -39,7 +58,23 @@ def projector() -> Iterator[None]:
 
 
 def set_projector() -> None:
-    """Use :data:`PROJECTOR_RC` for the rest of the session."""
+    """Use :data:`PROJECTOR_RC` for the rest of the session.
+
+    See Also
+    --------
+    projector : The same for a block of code only.
+
+    Examples
+    --------
+    Inside ``matplotlib.rc_context()`` the change is undone when the block ends:
+
+    >>> import matplotlib
+    >>> from crmlab.plotting import set_projector
+    >>> with matplotlib.rc_context():
+    ...     set_projector()
+    ...     matplotlib.rcParams["lines.linewidth"]
+    2.2
+    """
     import matplotlib
 
     matplotlib.rcParams.update(PROJECTOR_RC)

@@ -335,6 +335,21 @@ def plot_simple_slopes(
     :math:`\hat y = (\beta_X + \gamma m)\,x + \beta_M m`, where :math:`\gamma` is the
     interaction per unit of the product of standardized scores (``product_coefficient`` of
     ``model.interactions_``), not the path of the standardized product.
+
+    Examples
+    --------
+    A synthetic survey whose true slopes are 0.65, 0.45 and 0.25 at -1, 0 and +1 SD of switching cost:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from crmlab.plotting import plot_simple_slopes
+    >>> from crmlab.satisfaction import PLSPathModel
+    >>> from crmlab.synth.pls_surveys import make_pls_survey
+    >>> s = make_pls_survey(500, random_state=1)
+    >>> model = PLSPathModel(s.blocks, s.paths, modes=s.modes, interactions=s.interactions).fit(s.items)
+    >>> ax = plot_simple_slopes(model, "Satisfaction", "SwitchingCost", "Loyalty")
+    >>> ax.get_legend_handles_labels()[1]
+    ['SwitchingCost -1 SD: slope 0.66', 'SwitchingCost +0 SD: slope 0.47', 'SwitchingCost +1 SD: slope 0.27']
+    >>> plt.close(ax.figure)
     """
     table = model.interactions_
     hit = table[(table["iv"] == iv) & (table["moderator"] == moderator) & (table["target"] == target)]
@@ -377,6 +392,18 @@ def plot_ipma(table: pd.DataFrame, *, target: str = "target", ax: Axes | None = 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from crmlab.plotting import plot_ipma
+    >>> table = pd.DataFrame({"importance": [0.79, 0.11], "performance": [72.5, 62.4]},
+    ...                      index=pd.Index(["Satisfaction", "Value"], name="driver"))
+    >>> ax = plot_ipma(table, target="Loyalty")
+    >>> ax.get_title(), [label.get_text() for label in ax.texts]
+    ('Importance-performance map: Loyalty', ['Satisfaction', 'Value'])
+    >>> plt.close(ax.figure)
     """
     ax = get_ax(ax, figsize=(5.5, 3.5))
     ax.scatter(table["importance"], table["performance"], **{"s": 40, "color": "#2b6a9e", **kwargs})

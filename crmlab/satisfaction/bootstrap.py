@@ -33,17 +33,51 @@ _CELLS = 10_000_000  # and at most this many resampled answers per batch (about 
 class PLSBootstrap:
     """Resampled estimates of a PLS path model (returned by :meth:`PLSPathModel.bootstrap_results`).
 
-    Attributes
+    Chapter 4. Built by :func:`bootstrap_pls`; its methods turn the resamples
+    into tables with bootstrap standard errors and percentile intervals.
+
+    Parameters
     ----------
-    constructs, items : list of str
-    paths : ndarray (n_boot, J, J)
-        Path coefficients of each resample.
-    loadings, weights : ndarray (n_boot, P, J)
-    htmt : ndarray (n_boot, J, J)
-    estimates : dict of ndarray
-        The same quantities of the full-sample fit (without the resample axis).
-    block, pred : ndarray of bool
-        Item/construct membership and inner model.
+    constructs : list of str
+        The J constructs, in the model's order.
+    items : list of str
+        The P items, in the model's order.
+    paths : numpy.ndarray
+        Shape (n_boot, J, J): path coefficients of each resample (source row, target column).
+    loadings : numpy.ndarray
+        Shape (n_boot, P, J): outer loadings of each resample (zero outside an item's block).
+    weights : numpy.ndarray
+        Shape (n_boot, P, J): outer weights of each resample (zero outside an item's block).
+    htmt : numpy.ndarray
+        Shape (n_boot, J, J): HTMT of each resample, NaN on the diagonal.
+    estimates : dict of numpy.ndarray
+        ``"paths"``, ``"loadings"``, ``"weights"``, ``"htmt"`` of the full-sample
+        fit (the same arrays without the resample axis).
+    block : numpy.ndarray
+        Boolean (P, J): ``block[k, j]`` is True when item k measures construct j.
+    pred : numpy.ndarray
+        Boolean (J, J): ``pred[i, j]`` is True when the model has the path i -> j.
+    modes : tuple of str
+        Measurement mode of each construct: ``"A"`` (reflective), ``"B"``
+        (formative) or ``"single"`` (one item).
+
+    See Also
+    --------
+    bootstrap_pls : Draw the resamples.
+    crmlab.satisfaction.report.pls_summary : Report paths and HTMT with these intervals.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_mobi
+    >>> from crmlab.satisfaction import ECSI_BLOCKS, ECSI_PATHS, PLSPathModel
+    >>> X = load_mobi()
+    >>> model = PLSPathModel(ECSI_BLOCKS, ECSI_PATHS).fit(X)
+    >>> boot = model.bootstrap_results(X, n_boot=100, random_state=0)
+    >>> boot.n_boot, boot.paths.shape
+    (100, (100, 7, 7))
+    >>> boot.specific_effect(["Quality", "Satisfaction", "Loyalty"])[["estimate", "lower", "upper"]].round(2)
+       estimate  lower  upper
+    0      0.25   0.16   0.33
     """
 
     constructs: list[str]
@@ -176,6 +210,20 @@ def bootstrap_pls(model: Any, X: pd.DataFrame, *, n_boot: int = 200, random_stat
     same draws whatever the chunking. A construct whose loadings (weighted by the full-sample
     loadings) point the other way than in the full sample is flipped back before its paths are
     recorded (construct-level sign correction). Mean replacement is done once, before resampling.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_mobi
+    >>> from crmlab.satisfaction import ECSI_BLOCKS, ECSI_PATHS, PLSPathModel
+    >>> X = load_mobi()
+    >>> model = PLSPathModel(ECSI_BLOCKS, ECSI_PATHS).fit(X)
+    >>> boot = bootstrap_pls(model, X, n_boot=100, random_state=0)
+    >>> table = boot.table()
+    >>> table.loc[table["kind"] == "path", ["source", "target", "estimate", "std_error"]].head(3).round(2)
+      source        target  estimate  std_error
+    0  Image   Expectation      0.50       0.05
+    1  Image  Satisfaction      0.18       0.06
+    2  Image       Loyalty      0.20       0.08
     """
     caller = "PLSPathModel.bootstrap"
     check_is_fitted(model, "paths_")

@@ -40,12 +40,57 @@ INTERACTION_METHODS = ("two_stage", "product_indicator", "orthogonal")
 
 
 def interaction_name(iv: str, moderator: str) -> str:
-    """Name of the interaction construct of ``iv`` and ``moderator`` (``"iv*moderator"``, as in seminr)."""
+    """Name of the interaction construct of ``iv`` and ``moderator`` (``"iv*moderator"``, as in seminr).
+
+    Parameters
+    ----------
+    iv : str
+        The construct whose effect is moderated (the independent variable).
+    moderator : str
+        The moderating construct.
+
+    Returns
+    -------
+    str
+        ``"iv*moderator"``.
+
+    Examples
+    --------
+    >>> interaction_name("CUSA", "COST")
+    'CUSA*COST'
+    """
     return f"{iv}*{moderator}"
 
 
 def interaction_items(iv: str, moderator: str, blocks: Mapping[str, Sequence[str]], method: str) -> list[str]:
-    """Names of the generated item columns of the interaction construct."""
+    """Return the names of the generated item columns of the interaction construct.
+
+    Parameters
+    ----------
+    iv : str
+        The construct whose effect is moderated (the independent variable).
+    moderator : str
+        The moderating construct.
+    blocks : mapping of str to sequence of str
+        Items of each construct; ``blocks[iv]`` and ``blocks[moderator]`` are used.
+    method : {"two_stage", "product_indicator", "orthogonal"}
+        How the interaction construct is measured (see the module notes).
+
+    Returns
+    -------
+    list of str
+        ``["iv*moderator"]`` for ``"two_stage"`` (one item: the product of the
+        stage-1 scores); otherwise ``"a*b"`` for every item ``a`` of ``iv`` and
+        ``b`` of ``moderator``, in that order.
+
+    Examples
+    --------
+    >>> blocks = {"CUSA": ["CUSA1", "CUSA2"], "COST": ["COST1"]}
+    >>> interaction_items("CUSA", "COST", blocks, "two_stage")
+    ['CUSA*COST']
+    >>> interaction_items("CUSA", "COST", blocks, "product_indicator")
+    ['CUSA1*COST1', 'CUSA2*COST1']
+    """
     if method == "two_stage":
         return [interaction_name(iv, moderator)]
     return [f"{a}*{b}" for a in blocks[iv] for b in blocks[moderator]]
@@ -54,10 +99,37 @@ def interaction_items(iv: str, moderator: str, blocks: Mapping[str, Sequence[str
 def product_columns(
     z: np.ndarray, iv_items: np.ndarray, mod_items: np.ndarray, method: str, scores: tuple | None = None
 ) -> np.ndarray:
-    """Interaction item columns (B, n, q) from standardized items ``z`` (B, n, p).
+    """Return the interaction item columns (B, n, q) from standardized items ``z`` (B, n, p).
 
-    ``iv_items``/``mod_items`` are column positions in ``z``. For ``"two_stage"`` pass
-    ``scores=(x, m)``, the standardized stage-1 scores (B, n) of the two constructs.
+    Parameters
+    ----------
+    z : numpy.ndarray
+        Standardized items, shape (B, n, p): B data sets (e.g. bootstrap
+        resamples) of n respondents and p items.
+    iv_items : numpy.ndarray
+        Column positions in ``z`` of the items of the moderated construct.
+    mod_items : numpy.ndarray
+        Column positions in ``z`` of the items of the moderator.
+    method : {"two_stage", "product_indicator", "orthogonal"}
+        How the interaction construct is measured (see the module notes).
+    scores : tuple of numpy.ndarray, optional
+        For ``"two_stage"`` only: ``(x, m)``, the standardized stage-1 scores
+        (B, n) of the two constructs. Ignored by the other methods.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (B, n, q): q = 1 for ``"two_stage"`` (``x * m``); otherwise one
+        column per pair of items, ``iv`` item outer and moderator item inner,
+        residualised on all items of both constructs (plus an intercept) for
+        ``"orthogonal"``. Not yet standardized.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.array([[[1.0, 2.0], [-1.0, 0.5], [0.5, -2.0]]])
+    >>> product_columns(z, np.array([0]), np.array([1]), "product_indicator")[0, :, 0]
+    array([ 2. , -0.5, -1. ])
     """
     if method == "two_stage":
         x, m = scores

@@ -39,6 +39,18 @@ def pls_summary(model: Any, boot: Any = None, *, digits: int = 3) -> str:
     str
         Sections: model, path coefficients, R², interactions, reliability, HTMT, Fornell–Larcker,
         outer weights (with VIF for formative blocks), loadings, f², SRMR, missing data.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_mobi
+    >>> from crmlab.satisfaction import ECSI_BLOCKS, ECSI_PATHS, PLSPathModel
+    >>> X = load_mobi()
+    >>> model = PLSPathModel(ECSI_BLOCKS, ECSI_PATHS).fit(X)
+    >>> text = pls_summary(model)
+    >>> print(text.splitlines()[0])
+    PLS path model: 7 constructs, 12 paths, 250 respondents; scheme=path, consistent=False, converged in 6 iterations.
+    >>> [line for line in text.splitlines() if line.startswith("SRMR")]
+    ['SRMR (saturated model): 0.075']
     """
     check_is_fitted(model, "paths_")
     spec = model._spec

@@ -27,7 +27,37 @@ __all__ = ["f_squared", "fornell_larcker", "htmt", "htmt_matrix", "srmr"]
 
 
 def htmt_matrix(s: np.ndarray, block: np.ndarray) -> np.ndarray:
-    """HTMT (B, J, J) from item correlation matrices (B, P, P); the diagonal is NaN."""
+    """Return the HTMT ratios (B, J, J) from item correlation matrices (B, P, P); the diagonal is NaN.
+
+    The array form behind :func:`htmt`, for many correlation matrices at once
+    (e.g. bootstrap resamples).
+
+    Parameters
+    ----------
+    s : numpy.ndarray
+        Item correlation matrices, shape (B, P, P).
+    block : numpy.ndarray
+        Boolean (P, J): ``block[k, j]`` is True when item k measures construct j
+        (each item in one block).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (B, J, J), symmetric, NaN on the diagonal. A single-item block
+        counts 1 as its mean within-block correlation.
+
+    Examples
+    --------
+    Two items of one construct correlate 0.6; they correlate 0.3 and 0.2 with a
+    single-item construct, so HTMT = 0.25 / sqrt(0.6 * 1):
+
+    >>> import numpy as np
+    >>> s = np.array([[[1.0, 0.6, 0.3], [0.6, 1.0, 0.2], [0.3, 0.2, 1.0]]])
+    >>> block = np.array([[True, False], [True, False], [False, True]])
+    >>> htmt_matrix(s, block).round(3)
+    array([[[  nan, 0.323],
+            [0.323,   nan]]])
+    """
     member = block.astype(float)
     size = member.sum(axis=0)
     sums = np.swapaxes(member, 0, 1) @ s @ member  # (B, J, J): sum of correlations between/within blocks
@@ -101,6 +131,17 @@ def fornell_larcker(model: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Lower triangle filled (upper triangle NaN), as seminr prints it.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_mobi
+    >>> from crmlab.satisfaction import ECSI_BLOCKS, ECSI_PATHS, PLSPathModel
+    >>> model = PLSPathModel(ECSI_BLOCKS, ECSI_PATHS).fit(load_mobi())
+    >>> table = fornell_larcker(model)
+    >>> table.loc[["Value", "Satisfaction"], ["Value", "Satisfaction"]].round(3)
+                  Value  Satisfaction
+    Value         0.921           NaN
+    Satisfaction  0.608         0.833
     """
     check_is_fitted(model, "paths_")
     corr = model.scores_.corr().to_numpy()
@@ -127,6 +168,14 @@ def srmr(model: Any) -> float:
     -------
     float
         :math:`\sqrt{\sum_{k \le l} (s_{kl} - \hat\sigma_{kl})^2 / (P(P+1)/2)}`.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_mobi
+    >>> from crmlab.satisfaction import ECSI_BLOCKS, ECSI_PATHS, PLSPathModel
+    >>> model = PLSPathModel(ECSI_BLOCKS, ECSI_PATHS).fit(load_mobi())
+    >>> round(srmr(model), 3)
+    0.075
     """
     check_is_fitted(model, "paths_")
     spec = model._spec
@@ -144,7 +193,7 @@ def srmr(model: Any) -> float:
 
 
 def f_squared(model: Any) -> pd.DataFrame:
-    r"""Cohen's f² of every path: :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`.
+    r"""Return Cohen's f² of every path: :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`.
 
     :math:`R^2_{excl}` re-runs the regression of the target on its other predictors (with the
     fitted construct scores, as seminr and SmartPLS do). 0.02, 0.15 and 0.35 are read as small,
@@ -159,6 +208,19 @@ def f_squared(model: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``source``, ``target``, ``f2``.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_mobi
+    >>> from crmlab.satisfaction import ECSI_BLOCKS, ECSI_PATHS, PLSPathModel
+    >>> model = PLSPathModel(ECSI_BLOCKS, ECSI_PATHS).fit(load_mobi())
+    >>> f2 = f_squared(model)
+    >>> f2[f2["target"] == "Satisfaction"].round(3)
+            source        target     f2
+    1        Image  Satisfaction  0.042
+    5  Expectation  Satisfaction  0.008
+    7      Quality  Satisfaction  0.289
+    8        Value  Satisfaction  0.077
     """
     check_is_fitted(model, "paths_")
     corr = model._corr

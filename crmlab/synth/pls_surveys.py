@@ -37,14 +37,24 @@ _LOCATION, _SCALE = 5.5, 1.5  # continuous answer x -> rating round(5.5 + 1.5 x)
 class PLSSurvey:
     """A synthetic driver survey with its ground truth (returned by :func:`make_pls_survey`).
 
-    Attributes
+    Chapters 4 and 5. The model to fit is
+    ``PLSPathModel(s.blocks, s.paths, modes=s.modes, interactions=s.interactions)``.
+
+    Parameters
     ----------
     items : pandas.DataFrame
         One row per respondent, ratings 1..10 (float; NaN or ``missing_code`` where missing).
     scores : pandas.DataFrame
-        True standardized construct scores.
-    blocks, modes, paths, interactions
-        The model to fit: ``PLSPathModel(s.blocks, s.paths, modes=s.modes, interactions=s.interactions)``.
+        True standardized construct scores (``Quality``, ``Satisfaction``,
+        ``SwitchingCost``, ``Loyalty``, ``Affect``), one row per respondent.
+    blocks : dict of str to list of str
+        Construct -> its items (``Affect`` left out: add it to check HTMT).
+    modes : dict of str to str
+        ``{"Quality": "B"}``: the formative block; the others are reflective.
+    paths : list of tuple of str
+        The inner model ``(source, target)``, the interaction path included.
+    interactions : list of tuple of str
+        ``[("Satisfaction", "SwitchingCost")]``: satisfaction moderated by switching cost.
     weights : pandas.Series
         True formative weights of ``Quality`` (for standardized indicators), indexed by item.
     coefficients : pandas.Series
@@ -54,6 +64,18 @@ class PLSSurvey:
         True effect of quality on loyalty through satisfaction, :math:`ab`.
     redundant_corr : float
         True correlation of ``Affect`` with ``Satisfaction``.
+
+    See Also
+    --------
+    make_pls_survey : Draw a survey.
+
+    Examples
+    --------
+    >>> s = make_pls_survey(300, random_state=1)
+    >>> sorted(s.blocks), s.modes, s.interactions
+    (['Loyalty', 'Quality', 'Satisfaction', 'SwitchingCost'], {'Quality': 'B'}, [('Satisfaction', 'SwitchingCost')])
+    >>> float(s.coefficients[("Satisfaction*SwitchingCost", "Loyalty")])
+    -0.2
     """
 
     items: pd.DataFrame
