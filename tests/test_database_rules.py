@@ -332,7 +332,7 @@ def test_pyarrow_date32_columns_are_dates():
 def test_repeated_column_names_are_named():
     frame = valid_frame("customers", 2)
     frame = pd.concat([frame, frame[["name"]]], axis=1)
-    with CustomerDatabase() as db, pytest.raises(ValueError, match=r"repeated column name\(s\) \['name'\]"):
+    with CustomerDatabase() as db, pytest.raises(ValueError, match=r"duplicate column name\(s\) \['name'\]"):
         db.import_frame("customers", frame)
 
 
