@@ -150,8 +150,14 @@ def check_positive(
     allow_zero: bool = False,
     hint: str = "",
 ) -> None:
-    """Raise if ``column`` has values <= 0 (or < 0 with ``allow_zero``)."""
+    """Raise if ``column`` has values <= 0 (or < 0 with ``allow_zero``), or infinite ones."""
     values = df[column].to_numpy()
+    infinite = np.isinf(values.astype(np.float64, copy=False)) if values.dtype.kind in "fc" else None
+    if infinite is not None and infinite.any():
+        raise ValueError(
+            f"{caller}(): {int(infinite.sum())} row(s) of '{name}' have an infinite '{column}' "
+            f"({_where(df, infinite, id_col)}); replace them by finite numbers first."
+        )
     mask = values < 0 if allow_zero else values <= 0
     if mask.any():
         kind = "a negative" if allow_zero else "a zero or negative"

@@ -21,7 +21,14 @@ from crmlab import CrmlabWarning
 from crmlab.clv import BetaGeoBetaBinomModel, BetaGeoModel, GammaGammaModel, ShiftedBetaGeoModel
 from crmlab.clv.evaluation import calibration_holdout_table
 from crmlab.clv.formulas import cohort_retention
-from crmlab.loyalty import ladder_stages, repeat_rate, switching_summary, transition_counts, transition_matrix
+from crmlab.loyalty import (
+    ladder_stages,
+    lifecycle_stages,
+    repeat_rate,
+    switching_summary,
+    transition_counts,
+    transition_matrix,
+)
 from crmlab.rfm import (
     calibration_and_holdout_split,
     rfm_bin_sizes,
@@ -42,7 +49,13 @@ from crmlab.segmentation import (
     stable_k,
     within_ss,
 )
-from crmlab.value import customer_growth_matrix
+from crmlab.value import (
+    customer_growth_matrix,
+    customer_revenue,
+    customer_value_matrix,
+    gini_coefficient,
+    lorenz_curve,
+)
 
 # --- the cases ---------------------------------------------------------------------------------------------
 
@@ -503,6 +516,24 @@ for command in (["generate", "--customers", "5", "--quiet"], ["experiment", "no_
     case(f"17-cli-out-existing-file-{command[0]}", Returns(
         lambda r: r[0] == 2 and r[1].count("\n") == 1 and "--out" in r[1] and "Traceback" not in r[1],
         "exit 2 with one line"))(lambda c=command: _cli_out_on_file(c))
+
+# siblings of item 9 outside the RFM summary: infinite amounts in the value and loyalty modules
+_INF_LOG = log(amount=[10.0, np.inf, 5.0, 7.0, 9.0])
+case("9-inf-amount-customer_revenue", Raises(ValueError, r"customer_revenue\(\): column 'amount'.*infinite"))(
+    lambda: customer_revenue(_INF_LOG))
+case("9-inf-values-gini_coefficient", Raises(ValueError, r"gini_coefficient\(\): 'values' has 1 infinite"))(
+    lambda: gini_coefficient([1.0, np.inf, 3.0]))
+case("9-inf-values-lorenz_curve", Raises(ValueError, r"lorenz_curve\(\): 'values' has 1 infinite"))(
+    lambda: lorenz_curve(np.array([1.0, 2.0, -np.inf])))
+case("9-inf-amount-customer_growth_matrix",
+     Raises(ValueError, r"customer_growth_matrix\(\): column 'amount'.*infinite"))(
+    lambda: customer_growth_matrix(_INF_LOG.assign(category="a"), period_start="2024-01-01",
+                                   period_end="2024-03-31"))
+case("9-inf-current-customer_value_matrix",
+     Raises(ValueError, r"customer_value_matrix\(\): column 'current_value'.*infinite"))(
+    lambda: customer_value_matrix(pd.DataFrame({"current_value": [1.0, np.inf], "potential_value": [2.0, 3.0]})))
+case("9-inf-amount-lifecycle_stages", Raises(ValueError, r"lifecycle_stages\(\):.*infinite 'amount'"))(
+    lambda: lifecycle_stages(_INF_LOG, as_of="2024-03-31"))
 
 # --- the runner --------------------------------------------------------------------------------------------
 

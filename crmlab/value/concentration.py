@@ -16,6 +16,7 @@ import pandas as pd
 
 from crmlab._validation import (
     check_columns,
+    check_finite,
     check_frame,
     check_no_missing,
     check_numeric_columns,
@@ -61,6 +62,7 @@ def customer_revenue(
     check_columns(transactions, [customer_col, amount_col], caller=caller, name="transactions")
     check_numeric_columns(transactions, [amount_col], caller=caller, name="transactions")
     check_no_missing(transactions, [customer_col, amount_col], caller=caller, name="transactions")
+    check_finite(transactions, [amount_col], caller=caller, name="transactions", id_col=customer_col)
     if (transactions[amount_col] < 0).any():
         n = int((transactions[amount_col] < 0).sum())
         raise ValueError(
@@ -83,6 +85,9 @@ def _values(values: Any, caller: str) -> np.ndarray:
         raise ValueError(f"{caller}(): 'values' is empty; it needs at least one customer.")
     if np.isnan(arr).any():
         raise ValueError(f"{caller}(): 'values' has {int(np.isnan(arr).sum())} missing value(s); fill or drop them.")
+    if np.isinf(arr).any():
+        raise ValueError(f"{caller}(): 'values' has {int(np.isinf(arr).sum())} infinite value(s); revenue must be "
+                         "finite.")
     if (arr < 0).any():
         raise ValueError(f"{caller}(): 'values' has {int((arr < 0).sum())} negative value(s); revenue must be >= 0.")
     if arr.sum() <= 0:

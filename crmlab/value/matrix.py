@@ -17,6 +17,7 @@ import pandas as pd
 from crmlab._validation import (
     check_columns,
     check_dates,
+    check_finite,
     check_frame,
     check_no_missing,
     check_numeric_columns,
@@ -111,6 +112,7 @@ def customer_value_matrix(
     check_columns(customers, [current_col, potential_col], caller=caller, name="customers")
     check_numeric_columns(customers, [current_col, potential_col], caller=caller, name="customers")
     check_no_missing(customers, [current_col, potential_col], caller=caller, name="customers")
+    check_finite(customers, [current_col, potential_col], caller=caller, name="customers")
     cur = customers[current_col].to_numpy(dtype=float)
     pot = customers[potential_col].to_numpy(dtype=float)
     c_cut = float(np.median(cur)) if current_threshold is None else float(current_threshold)
@@ -183,6 +185,7 @@ def customer_growth_matrix(
     check_columns(transactions, cols, caller=caller, name="transactions")
     check_numeric_columns(transactions, [amount_col], caller=caller, name="transactions")
     check_no_missing(transactions, cols, caller=caller, name="transactions")
+    check_finite(transactions, [amount_col], caller=caller, name="transactions")
     dates = check_dates(transactions, date_col, caller=caller, name="transactions")
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     if end < start:
