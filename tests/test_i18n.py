@@ -11,6 +11,7 @@ import pytest
 from crmlab.course import find_chapters
 from crmlab.course.i18n import (
     PROSE_CONTEXT,
+    PROSE_WORD_CONTEXT,
     StaleTranslationError,
     build_edition,
     catalogue_path,
@@ -212,6 +213,18 @@ def test_prose_without_translation_or_with_other_placeholders_is_reported():
     assert status.broken and not status.missing
     with pytest.raises(StaleTranslationError, match="tiny"):
         translate_notebook(nb, broken, chapter="tiny")
+
+
+def test_a_word_the_code_puts_in_a_sentence_is_translated_too():
+    nb, _ = _prose_notebook()
+    template = "The interval {covers} the truth."
+    nb.cells[1].outputs[0]["metadata"]["crmlab"]["prose"] = {"template": template, "values": {"covers": "covers"}}
+    nb.cells[1].outputs[0]["data"]["text/markdown"] = "The interval covers the truth."
+    entries = [("md-000", nb.cells[0].source, "# 第 1 章 — 小例子"), (PROSE_CONTEXT, template, "区间{covers}真值。")]
+    status = catalogue_status(nb, _catalogue(entries), "tiny")
+    assert status.missing == ["prose word 'covers'"]
+    zh = translate_notebook(nb, _catalogue([*entries, (PROSE_WORD_CONTEXT, "covers", "覆盖了")]), chapter="tiny")
+    assert zh.cells[1].outputs[0]["data"]["text/markdown"] == "区间覆盖了真值。"
 
 
 def test_compare_editions_sees_a_changed_output_or_code():

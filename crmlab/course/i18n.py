@@ -5,6 +5,8 @@ gettext catalogue beside the notebooks, ``notebooks/locale/<lang>/<chapter>.po``
 
 - one entry per markdown cell: ``msgctxt`` is the cell id, ``msgid`` the English
   cell source, ``msgstr`` the translation;
+- one entry per word a prose sentence takes from the code (``msgctxt "prose-word"``,
+  e.g. "covers", "too optimistic"), so a Chinese sentence never shows an English word;
 - one entry per rendered prose sentence (a ``crmlab.course.prose.say`` output):
   ``msgctxt "prose"``, ``msgid`` the English template, ``msgstr`` the translated
   template with the same ``{placeholders}``.
@@ -31,6 +33,7 @@ import nbformat
 __all__ = [
     "LANGUAGES",
     "PROSE_CONTEXT",
+    "PROSE_WORD_CONTEXT",
     "CatalogueStatus",
     "EditionMismatchError",
     "StaleTranslationError",
@@ -48,6 +51,8 @@ __all__ = [
 
 LANGUAGES = {"zh": "简体中文"}
 PROSE_CONTEXT = "prose"
+# a word a prose sentence takes from the code ("covers", "too optimistic"): translated on its own
+PROSE_WORD_CONTEXT = "prose-word"
 
 
 class StaleTranslationError(ValueError):
@@ -228,7 +233,18 @@ def _units(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
         if prose["template"] not in seen:
             seen.add(prose["template"])
             units.append((PROSE_CONTEXT, prose["template"]))
+    words = set()
+    for _cell_id, _k, prose in prose_outputs(nb):
+        for value in prose.get("values", {}).values():
+            if _is_word(value) and value not in words:
+                words.add(value)
+                units.append((PROSE_WORD_CONTEXT, value))
     return units
+
+
+def _is_word(value: object) -> bool:
+    """Tell whether ``value`` is text with letters in it (a word to translate), not a number or a symbol."""
+    return isinstance(value, str) and any(ch.isalpha() for ch in value)
 
 
 def _fields(template: str) -> set[str]:
@@ -286,6 +302,8 @@ def _by_context(catalog) -> dict[str, list]:
 
 
 def _label(ctxt: str, msgid: str) -> str:
+    if ctxt == PROSE_WORD_CONTEXT:
+        return f"prose word '{msgid}'"
     return ctxt if ctxt != PROSE_CONTEXT else f"prose '{msgid[:40]}'"
 
 
@@ -327,7 +345,7 @@ def catalogue_status(nb: nbformat.NotebookNode, catalog, chapter: str = "chapter
         exact = next((m for m in candidates if m.id == msgid), None)
         label = _label(ctxt, msgid)
         if exact is None:
-            if ctxt != PROSE_CONTEXT and candidates:
+            if ctxt not in (PROSE_CONTEXT, PROSE_WORD_CONTEXT) and candidates:
                 status.stale.append(label)
             else:
                 status.missing.append(label)
@@ -410,7 +428,9 @@ def _render_prose(nb: nbformat.NotebookNode, done: dict[tuple[str, str], str]) -
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             prose = _prose_meta(output)
             if prose is not None:
-                text = done[(PROSE_CONTEXT, prose["template"])].format(**prose.get("values", {}))
+                values = {key: done.get((PROSE_WORD_CONTEXT, v), v) if _is_word(v) else v
+                          for key, v in prose.get("values", {}).items()}
+                text = done[(PROSE_CONTEXT, prose["template"])].format(**values)
                 output["data"]["text/markdown"] = text
                 if "text/plain" in output["data"]:
                     output["data"]["text/plain"] = text
@@ -641,7 +661,7 @@ def update_catalogue(notebook: str | Path, lang: str = "zh", path: str | Path | 
         if exact is not None:
             new.add(msgid, exact.string, context=ctxt, flags=exact.flags, auto_comments=[f"{notebook.stem}"])
             used.add((ctxt, msgid))
-        elif ctxt != PROSE_CONTEXT and candidates:
+        elif ctxt not in (PROSE_CONTEXT, PROSE_WORD_CONTEXT) and candidates:
             prev = candidates[0]
             new.add(
                 msgid,
