@@ -5,7 +5,7 @@
 #   make slides   offline reveal.js decks in build/slides/
 #   make check-site  open the built course in headless Chromium with no network
 #   make lab      JupyterLab on notebooks/
-#   make bench    benchmarks (speed and memory targets)
+#   make bench    benchmarks (speed and memory targets; peers lifetimes/pymc-marketing in .venv-bench)
 #   make lint     ruff
 #   make lock     re-pin requirements/constraints.txt from the current venv
 
@@ -14,6 +14,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crmlab-installed
 EXTRAS := notebooks,test,bench,dev
+# peers for benchmarks/bench_peers.py live in their own venv, so the project's environment stays clean
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.peers-installed
 
 export PYTHONHASHSEED := 0
 unexport MPLBACKEND
@@ -50,7 +53,12 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
-bench: $(STAMP)
+$(BENCH_STAMP): requirements/bench-peers.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements/bench-peers.txt
+	@touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 lint: $(STAMP)
