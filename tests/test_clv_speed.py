@@ -92,4 +92,48 @@ def test_gamma_gamma_weights_equal_repeated_rows() -> None:
     np.testing.assert_allclose(by_weight.params_, repeated.params_, rtol=1e-5)
 
 
-_ = simulate_bgnbd  # used by the BTYD tests below
+
+
+def _continuous_bg(n: int, seed: int) -> pd.DataFrame:
+    T = 39.0 + np.random.default_rng(seed).uniform(0.0, 12.0, n)
+    return simulate_bgnbd(n, r=0.243, alpha=4.414, a=0.793, b=2.426, T=T, random_state=seed)
+
+
+def test_bgnbd_one_pass_gradient_equals_plain_loglik_and_finite_differences() -> None:
+    from crmlab.clv import BetaGeoModel
+    from crmlab.clv._data import collapse
+
+    df = _continuous_bg(4000, 7)
+    w = np.random.default_rng(8).integers(1, 3, len(df)).astype(float)
+    d = collapse(df["frequency"].to_numpy(float), df["recency"].to_numpy(float), df["T"].to_numpy(float), w)
+    for theta in (np.array([0.25, 4.0, 0.8, 2.3]), np.array([2.0, 0.5, 3.0, 0.7]), np.array([0.1, 40.0, 1.0, 9.0])):
+        ll, g = BetaGeoModel._loglik_grad(*theta, d)
+        plain = BetaGeoModel._loglik(*[np.array([[v]]) for v in theta], d)[0]
+        np.testing.assert_allclose(ll, plain, rtol=1e-12, atol=1e-12)
+        num = []
+        for j in range(4):
+            h = 1e-6 * theta[j]
+            up, dn = theta.copy(), theta.copy()
+            up[j] += h
+            dn[j] -= h
+            num.append((BetaGeoModel._loglik(*[np.array([[v]]) for v in up], d)[0] @ d.w
+                        - BetaGeoModel._loglik(*[np.array([[v]]) for v in dn], d)[0] @ d.w) / (2 * h))
+        np.testing.assert_allclose(g @ d.w, num, rtol=1e-6)
+
+
+@pytest.mark.parametrize("model_name", ["BetaGeoModel", "ParetoNBDModel"])
+def test_subsample_start_reaches_the_same_maximum(model_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crmlab.clv as clv
+    from crmlab.clv import _ml
+
+    monkeypatch.setattr(_ml, "SUBSAMPLE_ROWS", 1000)  # so 6,000 customers take the subsample path
+    monkeypatch.setattr(_ml.subsample_rows, "__defaults__", (1000,))
+    df = _continuous_bg(6000, 9)
+    cls = getattr(clv, model_name)
+    close = cls().fit(df)
+    assert close.n_unique_rows_ > 2000  # the subsample path was taken
+    far = cls(initial_params=dict(zip(cls._param_names, [1.0, 5.0, 1.0, 1.0 if model_name == "BetaGeoModel" else 40.0],
+                                      strict=True))).fit(df)
+    assert close.log_likelihood_ == pytest.approx(far.log_likelihood_, rel=1e-9)
+    np.testing.assert_allclose(close.params_, far.params_, rtol=1e-4)
+    assert close.n_iter_ < far.n_iter_
