@@ -150,8 +150,8 @@ def _load() -> str:
 
 def _fmt(r: dict | None) -> str:
     if r is None or "error" in r:
-        return f"{'—':>9} {'':>8}"
-    return f"{r['seconds']:8.2f}s {r['peak_mb']:6.0f}MB"
+        return f"{'—':>9} {'':>17}"
+    return f"{r['seconds']:8.2f}s {r['peak_mb']:6.0f}MB (+{r['extra_mb']:4.0f})"
 
 
 def _median(runs: list[dict]) -> dict | None:
@@ -223,6 +223,7 @@ def main() -> None:
     ap.add_argument("--no-pymc", action="store_true", help="skip pymc-marketing (slow to compile)")
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     ap.add_argument("--timeout", type=float, default=900.0)
+    ap.add_argument("--only", default="gg,bg,pareto,predict,growth", help="lines to run, comma-separated")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -235,20 +236,26 @@ def main() -> None:
     pymc_bg = [] if args.no_pymc else [("pymc-marketing MAP", "pymc_bg")]
     print(f"crmlab vs peers: medians of {args.repeats} paired runs, each a fresh process; "
           f"{os.cpu_count()} CPUs, load average at start {_load()}")
-    print("    peak = the process's maximum resident memory (imports + data + work)")
+    print("    memory: the process's peak resident memory (imports + data + work) and, in brackets, how much the "
+          "work added over the loaded data")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        _pair(f"Gamma-Gamma fit, {big:,} customers (repeat buyers only, continuous spend)", "crmlab_gg",
-              [("lifetimes", "lifetimes_gg"), *pymc], _write_data(folder, big, "cont"), args)
-        for n in (mid, big):
+        only = set(args.only.split(","))
+        if "gg" in only:
+            _pair(f"Gamma-Gamma fit, {big:,} customers (repeat buyers only, continuous spend)", "crmlab_gg",
+                  [("lifetimes", "lifetimes_gg"), *pymc], _write_data(folder, big, "cont"), args)
+        for n in (mid, big) if "bg" in only else ():
             _pair(f"BG/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_bg",
                   [("lifetimes", "lifetimes_bg"), *(pymc_bg if n == mid else [])],
                   _write_data(folder, n, "cont"), args)
-        _pair(f"Pareto/NBD fit, {mid:,} customers, continuous times", "crmlab_pareto",
-              [("lifetimes", "lifetimes_pareto")], _write_data(folder, mid, "pareto"), args)
-        _pair(f"P(alive) + expected purchases, {pred:,} customers (daily grid), fixed parameters",
-              "crmlab_predict", [("lifetimes", "lifetimes_predict")], _write_data(folder, pred, "grid"), args)
-
+        if "pareto" in only:
+            _pair(f"Pareto/NBD fit, {mid:,} customers, continuous times", "crmlab_pareto",
+                  [("lifetimes", "lifetimes_pareto")], _write_data(folder, mid, "pareto"), args)
+        if "predict" in only:
+            _pair(f"P(alive) + expected purchases, {pred:,} customers (daily grid), fixed parameters",
+                  "crmlab_predict", [("lifetimes", "lifetimes_predict")], _write_data(folder, pred, "grid"), args)
+        if "growth" not in only:
+            return
         sizes = [int(s) for s in args.sizes.split(",")] if not args.quick else [5_000, 20_000]
         print("growth of crmlab's fit time with customers (continuous times; median of paired repeats):")
         for job, label in (("crmlab_gg", "Gamma-Gamma"), ("crmlab_bg", "BG/NBD")):
