@@ -5,7 +5,7 @@ lifetimes (and pymc-marketing's MAP fit where it applies) run in the separate be
 venv ``.venv-bench`` that ``make bench`` creates from ``requirements/bench-peers.txt``,
 so the project's own environment stays clean. Every measurement is a fresh subprocess
 that loads the same generated data from disk, so its peak memory (``ru_maxrss``) is its
-own; runs are paired (crmlab and peer back to back, the order alternating) and the
+own (VmHWM); runs are paired (crmlab and peer back to back, the order alternating) and the
 medians of ``--repeats`` pairs are printed with the ratio. A second part prints the
 growth of crmlab's fit times with the number of customers.
 
@@ -66,10 +66,18 @@ def _write_data(folder: Path, n: int, kind: str) -> Path:
 _BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
-def _child(job: str, path: str) -> dict:
-    """Run one job on the data at ``path`` and return its time, peak memory and result."""
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it is not inherited across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(job: str, path: str) -> dict:
+    """Run one job on the data at ``path`` and return its time, peak memory and result."""
     arr = np.load(path)
     df = pd.DataFrame({k: arr[k] for k in ("frequency", "recency", "T", "monetary_value")})
     df.insert(0, "customer_id", np.arange(len(df)))
@@ -86,7 +94,7 @@ def _child(job: str, path: str) -> dict:
         from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
     else:
         from crmlab.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss0 = _peak_mb()
     t0 = time.perf_counter()
     if job == "crmlab_gg":
         m = GammaGammaModel().fit(repeat)
@@ -121,7 +129,7 @@ def _child(job: str, path: str) -> dict:
     else:
         raise ValueError(job)
     out["seconds"] = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     out["peak_mb"] = peak
     out["extra_mb"] = peak - rss0
     return out

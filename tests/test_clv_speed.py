@@ -137,3 +137,41 @@ def test_subsample_start_reaches_the_same_maximum(model_name: str, monkeypatch: 
     assert close.log_likelihood_ == pytest.approx(far.log_likelihood_, rel=1e-9)
     np.testing.assert_allclose(close.params_, far.params_, rtol=1e-4)
     assert close.n_iter_ < far.n_iter_
+
+
+@pytest.mark.parametrize("grid", [True, False])  # dense table / hashed key
+def test_unique_rows_of_predictions_match_the_plain_factorization(grid: bool) -> None:
+    from crmlab.clv._data import factorize_rows
+    from crmlab.clv._predict import _unique_rfm_rows
+
+    rng = np.random.default_rng(10)
+    n = 5000
+    x = rng.integers(0, 6, n).astype(float)
+    T = rng.integers(30, 40, n) / 7.0 if grid else np.round(rng.uniform(30, 40, n), 2)
+    tx = np.where(x > 0, np.round(T * rng.uniform(size=n), 1), 0.0)
+    (ux, utx, uT), inv = _unique_rfm_rows(x, tx, T)
+    (px, ptx, pT), pinv = factorize_rows(x, tx, T)
+    assert len(ux) == len(px)  # same number of unique rows
+    if grid:
+        assert len(ux) < n
+    np.testing.assert_array_equal(ux[inv], x)
+    np.testing.assert_array_equal(utx[inv], tx)
+    np.testing.assert_array_equal(uT[inv], T)
+    big = x.copy()
+    big[0] = 2.0**40  # would overflow the packed key: plain path, same rows
+    (bx, _, _), binv = _unique_rfm_rows(big, tx, T)
+    np.testing.assert_array_equal(bx[binv], big)
+
+
+def test_predictions_equal_row_by_row_formulas() -> None:
+    from crmlab.clv import BetaGeoModel
+
+    df = _continuous_bg(3000, 11)
+    df["T"] = np.round(df["T"] * 7) / 7
+    df["recency"] = np.minimum(np.round(df["recency"] * 7) / 7, df["T"])
+    m = BetaGeoModel()
+    m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    p = tuple(m.params_)
+    x, tx, T = (df[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    np.testing.assert_allclose(m.probability_alive(df), np.clip(m._h_p_alive(p, x, tx, T), 0, 1), rtol=1e-12)
+    np.testing.assert_allclose(m.expected_purchases(10.0, df), m._h_cond_expected(p, 10.0, x, tx, T), rtol=1e-12)
