@@ -175,3 +175,15 @@ def test_predictions_equal_row_by_row_formulas() -> None:
     x, tx, T = (df[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     np.testing.assert_allclose(m.probability_alive(df), np.clip(m._h_p_alive(p, x, tx, T), 0, 1), rtol=1e-12)
     np.testing.assert_allclose(m.expected_purchases(10.0, df), m._h_cond_expected(p, 10.0, x, tx, T), rtol=1e-12)
+
+
+def test_gamma_gamma_huge_frequencies_take_the_sorting_path() -> None:
+    df = _spend_frame(500, 12)
+    df.loc[df.index[:3], "frequency"] = [1e7, 2e7, 1e7]
+    d = _plain_data(df)
+    s = _spend_sums(d)
+    assert set(s.xu) == set(d.x) and s.wxu.sum() == len(d.x)
+    ll = _mean_loglik(*[np.array([[v]]) for v in (6.0, 3.5, 15.0)], s)[0, 0] * s.n
+    # terms of size ~1e8 cancel for x ~ 1e7: the two summation orders agree to ~1e-10
+    assert ll == pytest.approx(GammaGammaModel._loglik(*[np.array([[v]]) for v in (6.0, 3.5, 15.0)], d)[0].sum(),
+                               rel=1e-8)

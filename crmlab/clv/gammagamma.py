@@ -16,7 +16,6 @@ from scipy.special import digamma, gammaln
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from crmlab._keys import row_codes
 from crmlab._validation import CrmlabWarning, check_columns, check_frame, check_no_missing, check_numeric_columns
 from crmlab.clv._base import FitResultsMixin
 from crmlab.clv._data import _describe_rows, resolve_weights
@@ -38,29 +37,48 @@ class _SpendSums:
     The likelihood of a customer splits into a part depending on her frequency
     only (grouped by unique ``x``), a part linear in the parameters (sums of
     ``log z`` known before the fit) and one row-wise term, ``(px + q) log(γ + x z)``,
-    which needs only ``u = x z`` per row, stored once per unique ``(x, u)``.
+    which needs only ``u = x z`` per row, stored once per unique ``u``.
     """
 
     xu: np.ndarray  # unique frequencies
     wxu: np.ndarray  # customers per unique frequency
-    u: np.ndarray  # x * z per unique (x, u) row
-    wu: np.ndarray  # (2, rows): customers and customers * x per unique (x, u) row
+    u: np.ndarray  # unique values of x * z
+    wu: np.ndarray  # (2, len(u)): Σ w and Σ w x over the rows with that u
     s_xlogz: float  # sum w x log z
     s_logz: float  # sum w log z
     n: float  # number of customers (sum of weights)
 
 
 def _spend_sums(d: _SpendData) -> _SpendSums:
-    """Reduce repeat buyers' (x, z, w) to what the likelihood needs (see :class:`_SpendSums`)."""
+    """Reduce repeat buyers' (x, z, w) to what the likelihood needs (see :class:`_SpendSums`).
+
+    The row-wise term ``w (px + q) log(γ + u)`` of all rows sharing one ``u = x z`` adds up to
+    ``(p Σ w x + q Σ w) log(γ + u)``, so rows are grouped by ``u`` alone, with both sums kept,
+    when that pays: if a spread sample of the rows shows few repeated ``u`` (continuous
+    spend), the rows are kept as they are, which saves the hashing and its memory.
+    """
     u = d.x * d.z
-    inv, first = row_codes(d.x, u)
-    wu = np.bincount(inv, weights=d.w, minlength=len(first))
-    xr = d.x[first]
-    xu, xinv = np.unique(xr, return_inverse=True)
-    wxu = np.bincount(xinv, weights=wu, minlength=len(xu))
-    wlogz = d.w * np.log(d.z)
-    return _SpendSums(xu=xu, wxu=wxu, u=u[first], wu=np.vstack([wu, wu * xr]), s_xlogz=float(wlogz @ d.x),
-                      s_logz=float(wlogz.sum()), n=float(d.w.sum()))
+    sample = u[:: max(len(u) // 10_000, 1)]
+    if len(np.unique(sample)) < 0.8 * len(sample):
+        inv, uniq = pd.factorize(u)
+        wu = np.vstack([np.bincount(inv, weights=d.w, minlength=len(uniq)),
+                        np.bincount(inv, weights=d.w * d.x, minlength=len(uniq))])
+        u = np.asarray(uniq, dtype=float)
+        del inv
+    else:
+        wu = np.vstack([d.w, d.w * d.x])
+    if d.x.max() <= 4 * len(d.x) + 1000:  # whole numbers >= 1 (validated): count them in a dense table
+        wx_all = np.bincount(d.x.astype(np.int64), weights=d.w)
+        xu = np.flatnonzero(wx_all > 0)
+        wxu = wx_all[xu]
+        xu = xu.astype(float)
+    else:  # a few huge frequencies: group by sorting instead
+        xu, xinv = np.unique(d.x, return_inverse=True)
+        wxu = np.bincount(xinv, weights=d.w, minlength=len(xu))
+    logz = np.log(d.z)
+    logz *= d.w
+    return _SpendSums(xu=xu, wxu=wxu, u=u, wu=wu, s_xlogz=float(logz @ d.x), s_logz=float(logz.sum()),
+                      n=float(d.w.sum()))
 
 
 def _mean_loglik(p: np.ndarray, q: np.ndarray, g: np.ndarray, s: _SpendSums) -> np.ndarray:
