@@ -187,3 +187,22 @@ def test_gamma_gamma_huge_frequencies_take_the_sorting_path() -> None:
     # terms of size ~1e8 cancel for x ~ 1e7: the two summation orders agree to ~1e-10
     assert ll == pytest.approx(GammaGammaModel._loglik(*[np.array([[v]]) for v in (6.0, 3.5, 15.0)], d)[0].sum(),
                                rel=1e-8)
+
+
+def test_prediction_row_cache_never_serves_other_data() -> None:
+    from crmlab.clv import BetaGeoModel
+
+    m = BetaGeoModel()
+    m.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    one = _continuous_bg(2000, 13)
+    two = one.copy()
+    two.loc[two.index[5], "T"] += 1.0  # one row differs
+    first = m.probability_alive(one)
+    again = m.expected_purchases(5.0, one)  # reuses the rows of `one`
+    other = m.probability_alive(two)
+    p = tuple(m.params_)
+    x, tx, T = (two[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    np.testing.assert_allclose(other, np.clip(m._h_p_alive(p, x, tx, T), 0, 1), rtol=1e-12)
+    assert first.iloc[5] != other.iloc[5] or one.loc[one.index[5], "frequency"] == 0
+    x1, tx1, T1 = (one[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    np.testing.assert_allclose(again, m._h_cond_expected(p, 5.0, x1, tx1, T1), rtol=1e-12)

@@ -62,9 +62,23 @@ class PredictionMixin:
 
     def _on_unique(self, fn: Callable[..., np.ndarray], x: np.ndarray, tx: np.ndarray,
                    T: np.ndarray) -> np.ndarray:
-        (ux, utx, uT), inv = _unique_rfm_rows(x, tx, T)
+        (ux, utx, uT), inv = self._unique_rows_cached(x, tx, T)
         with np.errstate(all="ignore"):
             return np.asarray(fn(ux, utx, uT))[inv]
+
+    def _unique_rows_cached(self, x: np.ndarray, tx: np.ndarray,
+                            T: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """:func:`_unique_rfm_rows`, reused when the previous call had equal arrays (methods called together).
+
+        The cache is checked by value (``array_equal`` on the three arrays), never by identity,
+        so other data can never get these rows.
+        """
+        cached = getattr(self, "_unique_rows_cache", None)
+        if cached is not None and all(np.array_equal(a, b) for a, b in zip(cached[0], (x, tx, T), strict=True)):
+            return cached[1], cached[2]
+        uniq, inv = _unique_rfm_rows(x, tx, T)
+        self._unique_rows_cache = ((x, tx, T), uniq, inv)
+        return uniq, inv
 
     def probability_alive(self, data: pd.DataFrame | None = None) -> pd.Series:
         """Return each customer's probability of still being active at the end of observation.
