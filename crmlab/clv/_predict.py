@@ -38,7 +38,9 @@ def _unique_rfm_rows(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[list
         seen = np.zeros(n_keys, dtype=bool)
         seen[key] = True
         uniq = np.flatnonzero(seen)
-        inv = (np.cumsum(seen) - 1)[key]
+        code = np.zeros(n_keys, dtype=np.intp)  # lazily zeroed: only the used keys' pages are touched
+        code[uniq] = np.arange(len(uniq))
+        inv = code[key]
     else:
         inv, uniq = pd.factorize(key)
     xi = uniq % span_x
