@@ -99,9 +99,13 @@ def _continuous_bg(n: int, seed: int) -> pd.DataFrame:
     return simulate_bgnbd(n, r=0.243, alpha=4.414, a=0.793, b=2.426, T=T, random_state=seed)
 
 
-def test_bgnbd_one_pass_gradient_equals_plain_loglik_and_finite_differences() -> None:
-    from crmlab.clv import BetaGeoModel
+@pytest.mark.parametrize("block", [1 << 15, 1000])  # one block, several blocks with a short last one
+def test_bgnbd_one_pass_gradient_equals_plain_loglik_and_finite_differences(
+        block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crmlab.clv import BetaGeoModel, bgnbd
     from crmlab.clv._data import collapse
+
+    monkeypatch.setattr(bgnbd, "_BLOCK", block)
 
     df = _continuous_bg(4000, 7)
     w = np.random.default_rng(8).integers(1, 3, len(df)).astype(float)

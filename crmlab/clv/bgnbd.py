@@ -73,13 +73,17 @@ def bg_new_pmf(r: float, alpha: float, a: float, b: np.ndarray | float, k: np.nd
     return np.exp(np.logaddexp(first, second))
 
 
-def _log_and_inverse(alpha: float, t: np.ndarray, values: np.ndarray,
-                     inverse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``log(α + t)`` and ``1/(α + t)`` per row; on the unique ``values`` of ``t`` when they compress it."""
+_BLOCK = 1 << 15  # rows per block in the one-pass likelihood and gradient
+
+
+def _log_and_inverse(alpha: float, t: np.ndarray, values: np.ndarray, inverse: np.ndarray,
+                     rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """``log(α + t)`` and ``1/(α + t)`` for a block of rows; via the unique ``values`` of ``t`` if they compress it."""
     if 2 * len(values) <= len(t):
         s = alpha + values
-        return np.log(s)[inverse], (1.0 / s)[inverse]
-    s = alpha + t
+        idx = inverse[rows]
+        return np.log(s)[idx], (1.0 / s)[idx]
+    s = alpha + t[rows]
     return np.log(s), 1.0 / s
 
 
@@ -201,21 +205,26 @@ class BetaGeoModel(PredictionMixin, BTYDModel):
         db1 = dab - digamma(b) + digamma(b + xu) - dabx
         dda = np.where(pos, digamma(a + 1.0) - digamma(a), 0.0)  # da2 - da1
         ddb = np.where(pos, digamma(b + xs - 1.0) - digamma(b + xu), 0.0)  # db2 - db1
-        inv, x = d.x_inv, d.x
-        lT, iT = _log_and_inverse(alpha, d.T, d.Tv, d.Tv_inv)
-        ltx, itx = _log_and_inverse(alpha, d.tx, d.txv, d.txv_inv)
-        rx = r + x
-        dl = ltx - lT
-        delta = gap[inv] - rx * dl  # log(term 2 / term 1) per row; -inf without repeat purchases
-        e = np.exp(-np.abs(delta))  # in [0, 1]: no overflow
-        inv1e = 1.0 / (1.0 + e)
-        q = np.where(delta >= 0, inv1e, e * inv1e)  # expit(δ): weight of the "dropped" branch
-        ll = t1[inv] - rx * lT + np.maximum(delta, 0.0) + np.log(1.0 + e)  # + log(1 + e^δ)
-        g = np.empty((4, len(x)))
-        g[0] = dr_x[inv] - lT - q * dl
-        g[1] = r / alpha - rx * (iT + q * (itx - iT))
-        g[2] = da1[inv] + q * dda[inv]
-        g[3] = db1[inv] + q * ddb[inv]
+        n = len(d.x)
+        ll = np.empty(n)
+        g = np.empty((4, n))
+        # blocks of rows keep the temporaries in cache (no page faults on million-row arrays)
+        for lo in range(0, n, _BLOCK):
+            sl = slice(lo, lo + _BLOCK)
+            inv, x = d.x_inv[sl], d.x[sl]
+            lT, iT = _log_and_inverse(alpha, d.T, d.Tv, d.Tv_inv, sl)
+            ltx, itx = _log_and_inverse(alpha, d.tx, d.txv, d.txv_inv, sl)
+            rx = r + x
+            dl = ltx - lT
+            delta = gap[inv] - rx * dl  # log(term 2 / term 1) per row; -inf without repeat purchases
+            e = np.exp(-np.abs(delta))  # in [0, 1]: no overflow
+            inv1e = 1.0 / (1.0 + e)
+            q = np.where(delta >= 0, inv1e, e * inv1e)  # expit(δ): weight of the "dropped" branch
+            ll[sl] = t1[inv] - rx * lT + np.maximum(delta, 0.0) + np.log(1.0 + e)  # + log(1 + e^δ)
+            g[0, sl] = dr_x[inv] - lT - q * dl
+            g[1, sl] = r / alpha - rx * (iT + q * (itx - iT))
+            g[2, sl] = da1[inv] + q * dda[inv]
+            g[3, sl] = db1[inv] + q * ddb[inv]
         return ll, g
 
     def _default_start(self, d: RFMData) -> np.ndarray:
