@@ -7,7 +7,7 @@
 #   make check-site  open both editions of the built course in headless Chromium with no network
 #   make check-slides  measure every slide of every deck (1280x720): no overflow, no solution in student decks
 #   make lab      JupyterLab on notebooks/ (make lab EDITION=zh: on the Chinese edition in build/zh/)
-#   make bench    benchmarks (speed and memory targets)
+#   make bench    benchmarks (speed and memory targets; peers lifetimes/pymc-marketing in .venv-bench)
 #   make lint     ruff
 #   make lock     re-pin requirements/constraints.txt from the current venv
 
@@ -16,6 +16,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crmlab-installed
 EXTRAS := notebooks,test,bench,dev,scale,spark
+# peers for benchmarks/bench_peers.py live in their own venv, so the project's environment stays clean
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.peers-installed
 
 export PYTHONHASHSEED := 0
 unexport MPLBACKEND
@@ -77,7 +80,12 @@ lab: $(STAMP)
 	@if [ "$(EDITION)" = "zh" ]; then $(BIN)/crmlab course translate --out build/zh; fi
 	$(if $(filter zh,$(EDITION)),CRMLAB_LANG=zh )$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_DIR)
 
-bench: $(STAMP)
+$(BENCH_STAMP): requirements/bench-peers.txt
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements/bench-peers.txt
+	@touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 lint: $(STAMP)

@@ -17,6 +17,38 @@ from crmlab._validation import (
 from crmlab.clv._data import check_horizon, factorize_rows
 
 
+def _unique_rfm_rows(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Return the unique ``(x, t_x, T)`` rows and the map back to every row (two or three hash passes, not six).
+
+    ``x`` holds whole numbers (validated), so it enters the row key as it is; ``t_x`` and
+    ``T`` are coded by hashing, and the three codes are packed into one integer per row.
+    Falls back to :func:`factorize_rows` when the packed key could overflow.
+    """
+    n = len(x)
+    if n == 0 or x.min() < 0 or x.max() >= 2**20:
+        return factorize_rows(x, tx, T)
+    c_tx, u_tx = pd.factorize(tx)
+    c_T, u_T = pd.factorize(T)
+    span_x = int(x.max()) + 1
+    if len(u_T) * len(u_tx) * span_x >= 2**62:
+        return factorize_rows(x, tx, T)
+    key = (c_T.astype(np.int64) * len(u_tx) + c_tx) * span_x + x.astype(np.int64)
+    n_keys = len(u_T) * len(u_tx) * span_x
+    if n_keys <= 4 * n:  # few possible keys (data on a grid): a dense table, no third hash pass
+        seen = np.zeros(n_keys, dtype=bool)
+        seen[key] = True
+        uniq = np.flatnonzero(seen)
+        code = np.zeros(n_keys, dtype=np.intp)  # lazily zeroed: only the used keys' pages are touched
+        code[uniq] = np.arange(len(uniq))
+        inv = code[key]
+    else:
+        inv, uniq = pd.factorize(key)
+    xi = uniq % span_x
+    rest = uniq // span_x
+    return [xi.astype(float), np.asarray(u_tx, dtype=float)[rest % len(u_tx)],
+            np.asarray(u_T, dtype=float)[rest // len(u_tx)]], inv
+
+
 class PredictionMixin:
     """Public prediction methods shared by the recency-frequency models.
 
@@ -32,9 +64,23 @@ class PredictionMixin:
 
     def _on_unique(self, fn: Callable[..., np.ndarray], x: np.ndarray, tx: np.ndarray,
                    T: np.ndarray) -> np.ndarray:
-        (ux, utx, uT), inv = factorize_rows(x, tx, T)
+        (ux, utx, uT), inv = self._unique_rows_cached(x, tx, T)
         with np.errstate(all="ignore"):
             return np.asarray(fn(ux, utx, uT))[inv]
+
+    def _unique_rows_cached(self, x: np.ndarray, tx: np.ndarray,
+                            T: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """:func:`_unique_rfm_rows`, reused when the previous call had equal arrays (methods called together).
+
+        The cache is checked by value (``array_equal`` on the three arrays), never by identity,
+        so other data can never get these rows.
+        """
+        cached = getattr(self, "_unique_rows_cache", None)
+        if cached is not None and all(np.array_equal(a, b) for a, b in zip(cached[0], (x, tx, T), strict=True)):
+            return cached[1], cached[2]
+        uniq, inv = _unique_rfm_rows(x, tx, T)
+        self._unique_rows_cache = ((x, tx, T), uniq, inv)
+        return uniq, inv
 
     def probability_alive(self, data: pd.DataFrame | None = None) -> pd.Series:
         """Return each customer's probability of still being active at the end of observation.

@@ -13,7 +13,7 @@ from scipy.stats import nbinom
 
 from crmlab.clv._base import BTYDModel
 from crmlab.clv._data import RFMData
-from crmlab.clv._ml import beta_nodes
+from crmlab.clv._ml import beta_nodes, start_from_subsample, subsample_rows
 from crmlab.clv._predict import PredictionMixin
 
 __all__ = ["BetaGeoModel"]
@@ -71,6 +71,30 @@ def bg_new_pmf(r: float, alpha: float, a: float, b: np.ndarray | float, k: np.nd
     kk = np.where(k > 0, k, 1.0)
     second = np.where(k > 0, betaln(a + 1.0, b + kk - 1.0) - lb + nbinom.logsf(kk - 1.0, r, prob), -np.inf)
     return np.exp(np.logaddexp(first, second))
+
+
+_BLOCK = 1 << 15  # rows per block in the one-pass likelihood and gradient
+
+
+def _log_and_inverse(alpha: float, t: np.ndarray, values: np.ndarray, inverse: np.ndarray,
+                     rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """``log(α + t)`` and ``1/(α + t)`` for a block of rows; via the unique ``values`` of ``t`` if they compress it."""
+    if 2 * len(values) <= len(t):
+        s = alpha + values
+        idx = inverse[rows]
+        return np.log(s)[idx], (1.0 / s)[idx]
+    s = alpha + t[rows]
+    return np.log(s), 1.0 / s
+
+
+def _close_start(model: BTYDModel, d: RFMData, x0: np.ndarray) -> np.ndarray:
+    """``x0``, or on data with many unique rows the estimate from a spread subsample of them."""
+    idx = subsample_rows(len(d.x))
+    if idx is None:
+        return x0
+    sub = RFMData(d.x[idx], d.tx[idx], d.T[idx], d.w[idx], float(d.w[idx].sum()))
+    return start_from_subsample(model._loglik, sub, sub.w, x0, names=model._param_names,
+                                loglik_grad=getattr(model, "_loglik_grad", None))
 
 
 class BetaGeoModel(PredictionMixin, BTYDModel):
@@ -161,38 +185,53 @@ class BetaGeoModel(PredictionMixin, BTYDModel):
 
     @staticmethod
     def _loglik_grad(r: float, alpha: float, a: float, b: float, d: RFMData) -> tuple[np.ndarray, np.ndarray]:
-        """Per-row log-likelihood and its analytic gradient in (r, α, a, b)."""
+        """Per-row log-likelihood and its analytic gradient in (r, α, a, b), in one pass.
+
+        With ``u`` the log of the "alive at T" term and ``u + δ`` the log of the "dropped
+        after the last purchase" term, ``ll = u + log(1 + e^δ)`` and the dropped branch has
+        weight ``q = expit(δ)``; every derivative is the alive branch's plus ``q`` times the
+        difference of the two. Special functions are evaluated on the unique frequencies
+        only, logarithms of ``α + T`` and ``α + t_x`` once per unique value.
+        """
         xu = d.xu
         pos = xu > 0
         xs = np.where(pos, xu, 1.0)
-        lead = gammaln(r + xu) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-        t1 = lead + betaln(a, b + xu)
-        t2 = np.where(pos, lead + betaln(a + 1.0, b + xs - 1.0), -np.inf)
-        # x-only parts of the derivatives (digamma on unique frequencies)
+        dab = digamma(a + b)
+        dabx = digamma(a + b + xu)
+        t1 = gammaln(r + xu) - gammaln(r) + r * np.log(alpha) - betaln(a, b) + betaln(a, b + xu)
+        gap = np.where(pos, betaln(a + 1.0, b + xs - 1.0) - betaln(a, b + xu), -np.inf)  # log(term 2 / term 1)
         dr_x = digamma(r + xu) - digamma(r) + np.log(alpha)
-        da1 = digamma(a + b) - digamma(a + b + xu)
-        da2 = da1 - digamma(a) + digamma(a + 1.0)
-        db1 = digamma(a + b) - digamma(b) + digamma(b + xu) - digamma(a + b + xu)
-        db2 = digamma(a + b) - digamma(b) + digamma(b + xs - 1.0) - digamma(a + b + xu)
-        inv = d.x_inv
-        x = d.x
-        lT = np.log(alpha + d.Tv)[d.Tv_inv]
-        ltx = np.log(alpha + d.txv)[d.txv_inv]
-        u = t1[inv] - (r + x) * lT
-        v = t2[inv] - (r + x) * ltx
-        ll = np.logaddexp(u, v)
-        pi = np.exp(u - ll)  # weight of the "still alive" branch
-        qi = 1.0 - pi
-        g_r = dr_x[inv] - pi * lT - qi * ltx
-        g_alpha = r / alpha - (r + x) * (pi / (alpha + d.Tv)[d.Tv_inv] + qi / (alpha + d.txv)[d.txv_inv])
-        g_a = pi * da1[inv] + qi * np.where(pos, da2, 0.0)[inv]
-        g_b = pi * db1[inv] + qi * np.where(pos, db2, 0.0)[inv]
-        return ll, np.vstack([g_r, g_alpha, g_a, g_b])
+        da1 = dab - dabx
+        db1 = dab - digamma(b) + digamma(b + xu) - dabx
+        dda = np.where(pos, digamma(a + 1.0) - digamma(a), 0.0)  # da2 - da1
+        ddb = np.where(pos, digamma(b + xs - 1.0) - digamma(b + xu), 0.0)  # db2 - db1
+        n = len(d.x)
+        ll = np.empty(n)
+        g = np.empty((4, n))
+        # blocks of rows keep the temporaries in cache (no page faults on million-row arrays)
+        for lo in range(0, n, _BLOCK):
+            sl = slice(lo, lo + _BLOCK)
+            inv, x = d.x_inv[sl], d.x[sl]
+            lT, iT = _log_and_inverse(alpha, d.T, d.Tv, d.Tv_inv, sl)
+            ltx, itx = _log_and_inverse(alpha, d.tx, d.txv, d.txv_inv, sl)
+            rx = r + x
+            dl = ltx - lT
+            delta = gap[inv] - rx * dl  # log(term 2 / term 1) per row; -inf without repeat purchases
+            e = np.exp(-np.abs(delta))  # in [0, 1]: no overflow
+            inv1e = 1.0 / (1.0 + e)
+            q = np.where(delta >= 0, inv1e, e * inv1e)  # expit(δ): weight of the "dropped" branch
+            ll[sl] = t1[inv] - rx * lT + np.maximum(delta, 0.0) + np.log(1.0 + e)  # + log(1 + e^δ)
+            g[0, sl] = dr_x[inv] - lT - q * dl
+            g[1, sl] = r / alpha - rx * (iT + q * (itx - iT))
+            g[2, sl] = da1[inv] + q * dda[inv]
+            g[3, sl] = db1[inv] + q * ddb[inv]
+        return ll, g
 
     def _default_start(self, d: RFMData) -> np.ndarray:
         mean_t = float(np.average(d.T, weights=d.w)) or 1.0
         mean_x = float(np.average(d.x, weights=d.w))
-        return np.log([1.0, max(mean_t / (mean_x + 1.0), 1e-3), 1.0, 1.0])
+        x0 = np.log([1.0, max(mean_t / (mean_x + 1.0), 1e-3), 1.0, 1.0])
+        return _close_start(self, d, x0)
 
     @staticmethod
     def _log_odds_dead(p: tuple[float, ...], x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,6 +28,91 @@ class _SpendData:
     x: np.ndarray
     z: np.ndarray
     w: np.ndarray
+
+
+@dataclass
+class _SpendSums:
+    """What the Gamma-Gamma likelihood needs from the repeat buyers, computed once before the fit.
+
+    The likelihood of a customer splits into a part depending on her frequency
+    only (grouped by unique ``x``), a part linear in the parameters (sums of
+    ``log z`` known before the fit) and one row-wise term, ``(px + q) log(γ + x z)``,
+    which needs only ``u = x z`` per row, stored once per unique ``u``.
+    """
+
+    xu: np.ndarray  # unique frequencies
+    wxu: np.ndarray  # customers per unique frequency
+    u: np.ndarray  # unique values of x * z
+    wu: np.ndarray  # (2, len(u)): Σ w and Σ w x over the rows with that u
+    s_xlogz: float  # sum w x log z
+    s_logz: float  # sum w log z
+    n: float  # number of customers (sum of weights)
+
+
+def _spend_sums(d: _SpendData) -> _SpendSums:
+    """Reduce repeat buyers' (x, z, w) to what the likelihood needs (see :class:`_SpendSums`).
+
+    The row-wise term ``w (px + q) log(γ + u)`` of all rows sharing one ``u = x z`` adds up to
+    ``(p Σ w x + q Σ w) log(γ + u)``, so rows are grouped by ``u`` alone, with both sums kept,
+    when that pays: if a spread sample of the rows shows few repeated ``u`` (continuous
+    spend), the rows are kept as they are, which saves the hashing and its memory.
+    """
+    u = d.x * d.z
+    sample = u[:: max(len(u) // 10_000, 1)]
+    if len(np.unique(sample)) < 0.8 * len(sample):
+        inv, uniq = pd.factorize(u)
+        wu = np.vstack([np.bincount(inv, weights=d.w, minlength=len(uniq)),
+                        np.bincount(inv, weights=d.w * d.x, minlength=len(uniq))])
+        u = np.asarray(uniq, dtype=float)
+        del inv
+    else:
+        wu = np.vstack([d.w, d.w * d.x])
+    if d.x.max() <= 4 * len(d.x) + 1000:  # whole numbers >= 1 (validated): count them in a dense table
+        wx_all = np.bincount(d.x.astype(np.int64), weights=d.w)
+        xu = np.flatnonzero(wx_all > 0)
+        wxu = wx_all[xu]
+        xu = xu.astype(float)
+    else:  # a few huge frequencies: group by sorting instead
+        xu, xinv = np.unique(d.x, return_inverse=True)
+        wxu = np.bincount(xinv, weights=d.w, minlength=len(xu))
+    logz = np.log(d.z)
+    logz *= d.w
+    return _SpendSums(xu=xu, wxu=wxu, u=u, wu=wu, s_xlogz=float(logz @ d.x), s_logz=float(logz.sum()),
+                      n=float(d.w.sum()))
+
+
+def _mean_loglik(p: np.ndarray, q: np.ndarray, g: np.ndarray, s: _SpendSums) -> np.ndarray:
+    """Mean log-likelihood per customer for each (p, q, γ) row of a ``(m, 1)`` batch; shape ``(m, 1)``.
+
+    Total = Σ_x W_x [lnΓ(px+q) − lnΓ(px) − lnΓ(q) + px ln x] + qN ln γ + p Σ w x ln z − Σ w ln z
+    − Σ_rows w (px + q) ln(γ + u).
+    """
+    px = p * s.xu
+    by_x = (gammaln(px + q) - gammaln(px) - gammaln(q) + px * np.log(s.xu)) @ s.wxu
+    lg = np.log(g + s.u)  # (m, rows)
+    rows = p[:, 0] * (lg @ s.wu[1]) + q[:, 0] * (lg @ s.wu[0])
+    total = by_x + s.n * q[:, 0] * np.log(g[:, 0]) + p[:, 0] * s.s_xlogz - s.s_logz - rows
+    return (total / s.n)[:, None]
+
+
+def _mean_loglik_grad(p: float, q: float, g: float, s: _SpendSums) -> tuple[np.ndarray, np.ndarray]:
+    """Mean log-likelihood per customer and its gradient in (p, q, γ), in one pass over the rows."""
+    px = p * s.xu
+    lx = np.log(s.xu)
+    ga, gb, gq = gammaln(px + q), gammaln(px), gammaln(q)
+    da, db, dq = digamma(px + q), digamma(px), digamma(q)
+    lg = np.log(g + s.u)
+    inv = 1.0 / (g + s.u)
+    sl = s.wu @ lg  # [Σ w ln(γ+u), Σ w x ln(γ+u)]
+    si = s.wu @ inv  # [Σ w/(γ+u), Σ w x/(γ+u)]
+    total = ((ga - gb - gq + px * lx) @ s.wxu + s.n * q * np.log(g) + p * s.s_xlogz - s.s_logz
+             - p * sl[1] - q * sl[0])
+    grad = np.array([
+        (s.xu * (da - db + lx)) @ s.wxu + s.s_xlogz - sl[1],
+        (da - dq) @ s.wxu + s.n * np.log(g) - sl[0],
+        s.n * q / g - p * si[1] - q * si[0],
+    ])
+    return np.array([total / s.n]), (grad / s.n)[:, None]
 
 
 def _validate_spend(data: pd.DataFrame, caller: str, frequency_col: str,
@@ -168,9 +253,15 @@ class GammaGammaModel(FitResultsMixin, BaseEstimator):
         if not keep.any():
             raise ValueError(f"{caller}(): no row has '{frequency_col}' > 0; the model needs repeat buyers.")
         d = _SpendData(x[keep], z[keep], w[keep])
+        del x, z, w, keep
         start = np.log([1.0, 2.0, float(np.average(d.z, weights=d.w))])
-        self._fit_params(self._loglik, d, d.w, start, caller=caller)
-        self.n_customers_ = float(d.w.sum())
+        sums = _spend_sums(d)
+        del d
+        # the optimiser sees one aggregate row standing for all customers: its value is the mean
+        # log-likelihood per customer and its weight the number of customers, so the totals are unchanged
+        self._fit_params(_mean_loglik, sums, np.array([sums.n]), start, caller=caller,
+                         loglik_grad=_mean_loglik_grad)
+        self.n_customers_ = sums.n
         if self.params_["q"] <= 1.0:
             warnings.warn(f"{caller}(): the fitted q={self.params_['q']:.4g} is <= 1, so mean spend across customers "
                           "is infinite and expected spend is undefined (expected_spend and population_mean_spend "

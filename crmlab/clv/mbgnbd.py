@@ -12,7 +12,7 @@ from scipy.special import betaln, expit, gammaln
 from crmlab.clv._base import BTYDModel
 from crmlab.clv._data import RFMData
 from crmlab.clv._predict import PredictionMixin
-from crmlab.clv.bgnbd import bg_expected_new, bg_new_pmf
+from crmlab.clv.bgnbd import _close_start, bg_expected_new, bg_new_pmf
 
 __all__ = ["ModifiedBetaGeoModel"]
 
@@ -82,7 +82,8 @@ class ModifiedBetaGeoModel(PredictionMixin, BTYDModel):
     def _default_start(self, d: RFMData) -> np.ndarray:
         mean_t = float(np.average(d.T, weights=d.w)) or 1.0
         mean_x = float(np.average(d.x, weights=d.w))
-        return np.log([1.0, max(mean_t / (mean_x + 1.0), 1e-3), 1.0, 1.0])
+        x0 = np.log([1.0, max(mean_t / (mean_x + 1.0), 1e-3), 1.0, 1.0])
+        return _close_start(self, d, x0)
 
     def _h_p_alive(self, p: tuple[float, ...], x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
         r, alpha, a, b = p

@@ -14,6 +14,7 @@ from crmlab.clv._base import BTYDModel
 from crmlab.clv._data import RFMData
 from crmlab.clv._ml import beta_nodes
 from crmlab.clv._predict import PredictionMixin
+from crmlab.clv.bgnbd import _close_start
 
 __all__ = ["ParetoNBDModel"]
 
@@ -207,7 +208,8 @@ class ParetoNBDModel(PredictionMixin, BTYDModel):
     def _default_start(self, d: RFMData) -> np.ndarray:
         mean_t = float(np.average(d.T, weights=d.w)) or 1.0
         mean_x = float(np.average(d.x, weights=d.w))
-        return np.log([1.0, max(mean_t / (mean_x + 1.0), 1e-3), 1.0, mean_t])
+        x0 = np.log([1.0, max(mean_t / (mean_x + 1.0), 1e-3), 1.0, mean_t])
+        return _close_start(self, d, x0)
 
     def _h_p_alive(self, p: tuple[float, ...], x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = p
