@@ -139,15 +139,15 @@ def fit_bgnbd(data: pd.DataFrame, *, penalizer_coef: float = 0.0,
     BetaGeoModel or BetaGeoCommonDropoutModel
         The interior fit when the data identify a and b, otherwise the limit.
 
-    Warns
-    -----
-    CrmlabWarning
-        When the limiting model is returned; the message gives p and both log-likelihoods.
-
     Raises
     ------
     FitError
         If neither model can be fitted.
+
+    Warns
+    -----
+    CrmlabWarning
+        When the limiting model is returned; the message gives p and both log-likelihoods.
     """
     inner, err = None, None
     with warnings.catch_warnings(record=True) as caught:

@@ -41,7 +41,7 @@ __all__ = ["PredictionIntervals", "interval_coverage", "prediction_intervals"]
 class PredictionIntervals:
     """Result of :func:`prediction_intervals`.
 
-    Attributes
+    Parameters
     ----------
     customers : pandas.DataFrame
         Per customer: ``mean`` of the draws and ``lower_<level>``, ``upper_<level>``

@@ -65,7 +65,7 @@ def intertransaction_times(
     observation_end : date-like, optional
         Purchases after it are left out (the calibration window); default keep all.
     freq : str, default="D"
-        pandas period alias ("D" days, "W" weeks).
+        The pandas period alias ("D" days, "W" weeks).
     time_scaler : float, default=1.0
         Gaps are divided by it (``freq="D", time_scaler=7`` gives weeks).
 

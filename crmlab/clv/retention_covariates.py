@@ -34,7 +34,7 @@ def _validate_lifetimes(data: pd.DataFrame, caller: str) -> tuple[pd.Index, tupl
 
 
 class ShiftedBetaGeoCovariateModel(_CovariateModel):
-    r"""sBG retention model with covariates on both beta parameters.
+    r"""Shifted-beta-geometric (sBG) retention model with covariates on both beta parameters.
 
     Chapter 10.
 
