@@ -28,16 +28,19 @@ __all__ = ["EngineTable", "calibration_and_holdout_split", "rfm_summary"]
 class EngineTable:
     """A per-customer table that stays in the engine (a view or a materialised table).
 
-    Attributes
+    Parameters
     ----------
     engine : Engine
+        The engine that holds the table.
     name : str
         The view/table name inside the engine.
     customer_col : str
+        The customer id column.
     columns : list of str
         The public columns (``to_pandas`` returns these); the view also holds
         whole-period helper columns (``*_periods``) used to join scores back.
     time_scaler : float
+        Periods per time unit of ``recency`` and ``T``.
     meta : dict
         Observation end, calibration end and period length used.
     """
@@ -128,8 +131,16 @@ def rfm_summary(
     ----------
     transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
         The purchase log (see :func:`crmlab.scale.sources.register_source`).
-    customer_col, date_col, amount_col, observation_end, freq, time_scaler
-        As in :func:`crmlab.rfm.rfm_summary`.
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names, as in :func:`crmlab.rfm.rfm_summary`.
+    amount_col : str or None, default="amount"
+        Spend column; None for counts only.
+    observation_end : date-like, optional
+        End of the observation window; default the last purchase date.
+    freq : str, default="D"
+        Period of the time unit ("D", "W", ...), as in :func:`crmlab.rfm.rfm_summary`.
+    time_scaler : float, default=1.0
+        Periods are divided by it (``freq="D", time_scaler=7`` gives weeks).
     engine : {"duckdb", "spark"}, Engine or SparkSession, optional
         Default: Spark for Spark sources, otherwise a new in-memory DuckDB.
     include_first_transaction, classic, allow_nonpositive : bool
@@ -187,11 +198,23 @@ def calibration_and_holdout_split(
 
     Parameters
     ----------
-    transactions, customer_col, date_col, amount_col, observation_end, freq, time_scaler, allow_nonpositive
-        As in :func:`rfm_summary`.
+    transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
+        The purchase log, as in :func:`rfm_summary`.
     calibration_end : date-like
         Last instant of the calibration window.
-    engine : optional
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names.
+    amount_col : str or None, default="amount"
+        Spend column; None for counts only.
+    observation_end : date-like, optional
+        End of the holdout window; default the last purchase date.
+    freq : str, default="D"
+        Period of the time unit, as in :func:`rfm_summary`.
+    time_scaler : float, default=1.0
+        Periods are divided by it.
+    engine : {"duckdb", "spark"}, Engine or SparkSession, optional
+        As in :func:`rfm_summary`.
+    allow_nonpositive : bool, default=False
         As in :func:`rfm_summary`.
 
     Returns
