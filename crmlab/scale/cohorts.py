@@ -42,7 +42,8 @@ def cohort_table(
 
     Parameters
     ----------
-    transactions : any source of :func:`crmlab.scale.rfm_summary`
+    transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
+        The purchase log: any source of :func:`crmlab.scale.rfm_summary`.
     customer_col, date_col : str
         Column names.
     period : {"M", "W", "Q", "Y"}, default="M"

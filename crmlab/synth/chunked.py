@@ -37,7 +37,24 @@ BLOCK = 50_000
 
 @dataclass(frozen=True)
 class BTYDWorld:
-    """True parameters: rates per week (BG/NBD r, alpha, a, b) and spend (Gamma-Gamma p, q, gamma)."""
+    """True parameters of a chunked world: BG/NBD purchases (rates per week) and Gamma-Gamma spend.
+
+    Parameters
+    ----------
+    r, alpha : float, default=0.5, 2.0
+        Gamma heterogeneity of the purchase rate per week (shape, rate).
+    a, b : float, default=0.5, 3.0
+        Beta heterogeneity of the drop-out probability after each repeat purchase.
+    p : float, default=6.0
+        Gamma shape of each purchase amount.
+    q, gamma : float, default=4.0, 15.0
+        Gamma heterogeneity (shape, rate) of the customers' spend rate ``nu``.
+
+    Examples
+    --------
+    >>> BTYDWorld(r=0.8).r, BTYDWorld().alpha
+    (0.8, 2.0)
+    """
 
     r: float = 0.5
     alpha: float = 2.0

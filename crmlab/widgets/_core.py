@@ -66,7 +66,10 @@ class Demo:
     draw : callable
         ``draw(result, values, ax) -> Axes``.
     mode : {"live", "static"}
-    figsize : tuple of float
+        ``"live"`` builds the widgets and redraws on every change; ``"static"``
+        draws once with the initial values.
+    figsize : tuple of float, default=(6.0, 3.5)
+        Figure width and height in inches.
     """
 
     def __init__(self, controls: Mapping[str, Any], values: Mapping[str, Any], compute: Callable[..., Any],
