@@ -71,6 +71,14 @@ def check_covariates(covariates: Any, index: pd.Index, columns: Sequence[str], *
     ValueError
         For a missing column, duplicated ids, ids of the data without covariates,
         missing or infinite values, or a constant column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cov = pd.DataFrame({"age": [30.0, 45.0, 52.0]}, index=pd.Index([1, 2, 3], name="customer_id"))
+    >>> check_covariates(cov, pd.Index([3, 1]), ["age"], caller="example")  # rows in the data's order
+    array([[52.],
+           [30.]])
     """
     df = check_frame(covariates, caller=caller, name="covariates")
     missing = [c for c in columns if c not in df.columns]

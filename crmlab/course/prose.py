@@ -45,6 +45,14 @@ class Prose:
         An English Markdown sentence with :meth:`str.format` placeholders.
     values : mapping
         Plain values (int, float, str, bool) for the placeholders.
+
+    Examples
+    --------
+    >>> sentence = Prose("{n} customers bought **twice**.", {"n": 12})
+    >>> sentence.text
+    '12 customers bought **twice**.'
+    >>> sentence.values
+    {'n': 12}
     """
 
     def __init__(self, template: str, values: Mapping[str, int | float | str | bool]) -> None:

@@ -33,6 +33,11 @@ def widget_mode(static: bool | None = None) -> str:
     ------
     ValueError
         If ``CRMLAB_WIDGETS`` holds anything else.
+
+    Examples
+    --------
+    >>> widget_mode(static=True), widget_mode(static=False)
+    ('static', 'live')
     """
     if static is not None:
         return "static" if static else "live"
