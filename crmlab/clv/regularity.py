@@ -212,6 +212,15 @@ def regularity_profile(gaps: pd.DataFrame, *, max_k: int = 10, min_gaps: int = 2
     ------
     ValueError
         If no customer has ``min_gaps`` gaps.
+
+    Examples
+    --------
+    >>> from crmlab.synth.btyd_worlds import simulate_cnbd
+    >>> _, gaps = simulate_cnbd(2000, r=2.0, alpha=10.0, a=1.0, b=20.0, k=3, T=52.0,
+    ...                         return_gaps=True, random_state=0)
+    >>> profile = regularity_profile(gaps, max_k=5)
+    >>> int(profile["log_likelihood"].idxmax())  # the true order k = 3 fits best
+    3
     """
     caller = "regularity_profile"
     max_k = check_int(max_k, "max_k", caller=caller, minimum=1)

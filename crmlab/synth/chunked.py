@@ -148,6 +148,18 @@ def write_btyd_world(
     -------
     list of str
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     paths = write_btyd_world(200, out, random_state=0)
+    ...     tx = pd.read_parquet(paths[2])
+    >>> [p.replace(out, "out") for p in paths]
+    ['out/params.json', 'out/customers/part-00000.parquet', 'out/transactions/part-00000.parquet']
+    >>> list(tx.columns), int(tx["customer_id"].nunique())
+    (['customer_id', 'date', 'amount'], 200)
     """
     caller = "write_btyd_world"
     n_customers = check_int(n_customers, "n_customers", caller=caller, minimum=1)
