@@ -443,6 +443,10 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.cli.build_parser": {"EX01", "RT01"},
     "crmlab.cli.main": {"EX01", "PR01", "RT01"},
     "crmlab.clv._ml.FitError": {"EX01"},
+    "crmlab.clv.boundary.BetaGeoCommonDropoutModel": {"EX01"},  # added with boundary fits: no cheap example
+    "crmlab.clv.boundary.fit_bgnbd": {"EX01"},  # added with boundary fits: no cheap example (two likelihood fits)
+    "crmlab.clv.cnbd.ModifiedBetaGeoCNBDModel": {"EX01"},  # added with CNBD-k: no cheap example
+    "crmlab.clv.covariates.BetaGeoCovariateModel": {"EX01"},  # added with covariates: no cheap example
     "crmlab.clv.evaluation.calibration_holdout_table": {"EX01"},
     "crmlab.clv.evaluation.expected_cumulative_transactions": {"EX01"},
     "crmlab.clv.evaluation.frequency_distribution": {"EX01"},
@@ -450,6 +454,11 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.clv.evaluation.mixing_distributions": {"EX01", "PR07"},
     "crmlab.clv.evaluation.probability_alive_history": {"EX01", "PR07"},
     "crmlab.clv.evaluation.probability_alive_matrix": {"EX01", "PR07"},
+    "crmlab.clv.holdout.HoldoutReport": {"EX01"},  # added with holdout: no cheap example (fitted models)
+    "crmlab.clv.intervals.PredictionIntervals": {"EX01"},  # added with intervals: no cheap example (a fitted model)
+    "crmlab.clv.paretoggg.ParetoGGGModel": {"EX01"},  # added with Pareto/GGG: no cheap example (MCMC)
+    "crmlab.clv.retention_covariates.ShiftedBetaGeoCovariateModel": {"EX01"},  # added with covariates: no cheap example
+    "crmlab.clv.spend_covariates.GammaGammaCovariateModel": {"EX01"},  # added with covariates: no cheap example
     "crmlab.complaints.log.repurchase_summary": {"PR07"},
     "crmlab.course.assets.copy_mathjax": {"EX01", "PR01", "RT01"},
     "crmlab.course.assets.copy_reveal": {"EX01", "PR01", "RT01"},
@@ -474,6 +483,7 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.course.meta.chapter_meta": {"EX01"},
     "crmlab.course.meta.find_chapters": {"EX01", "RT01"},
     "crmlab.course.meta.repo_notebooks_dir": {"EX01", "RT01"},
+    "crmlab.course.prose.prose_outputs": {"EX01"},  # added with prose: no cheap example (an executed notebook)
     "crmlab.course.site.build_course": {"EX01"},  # added with the Chinese edition: no cheap example (whole site)
     "crmlab.course.site.build_site": {"EX01"},
     "crmlab.course.site.page_toc": {"EX01", "PR01", "RT01"},
@@ -511,6 +521,12 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.plotting.clv.plot_probability_alive_calibration": {"EX01"},
     "crmlab.plotting.clv.plot_probability_alive_history": {"EX01"},
     "crmlab.plotting.clv.plot_probability_alive_matrix": {"EX01"},
+    "crmlab.plotting.clv_research.plot_holdout_deciles": {"EX01"},  # added with clv research: no cheap example
+    "crmlab.plotting.clv_research.plot_holdout_report": {"EX01"},  # added with clv research: no cheap example
+    "crmlab.plotting.clv_research.plot_regularity": {"EX01"},  # added with clv research: no cheap example (a figure)
+    "crmlab.plotting.demos.plot_disconfirmation_point": {"EX01"},  # added with the demos: no cheap example (a figure)
+    "crmlab.plotting.demos.plot_probability_alive_curve": {"EX01"},  # added with the demos: no cheap example (a figure)
+    "crmlab.plotting.demos.plot_retention_clv_curve": {"EX01"},  # added with the demos: no cheap example (a figure)
     "crmlab.plotting.loyalty.plot_programme_comparison": {"SS05"},
     "crmlab.plotting.realism.plot_gap_distributions": {"EX01"},
     "crmlab.plotting.realism.plot_repeat_distributions": {"EX01"},
@@ -537,6 +553,20 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.satisfaction.reliability.cronbach_alpha": {"SS05"},
     "crmlab.satisfaction.servqual.ServqualResult": {"EX01", "PR01"},
     "crmlab.satisfaction.servqual.make_servqual_survey": {"PR07"},
+    "crmlab.scale.cli.add_arguments": {"EX01"},  # added with scale: no cheap example (argparse wiring)
+    "crmlab.scale.cli.run": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
+    "crmlab.scale.cohorts.cohort_table": {"EX01"},  # added with scale: no cheap example (an engine)
+    "crmlab.scale.compressed.fit_compressed": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
+    "crmlab.scale.compressed.spend_table": {"EX01"},  # added with scale: no cheap example (an engine)
+    "crmlab.scale.engines.DuckDBEngine": {"EX01"},  # added with scale: no cheap example (an engine)
+    "crmlab.scale.engines.Engine": {"EX01"},  # added with scale: no cheap example (abstract engine)
+    "crmlab.scale.engines.SparkEngine": {"EX01"},  # added with scale: no cheap example (Spark)
+    "crmlab.scale.pipeline.ClvRun": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
+    "crmlab.scale.pipeline.run_clv": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
+    "crmlab.scale.score.score_customers": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
+    "crmlab.scale.sources.register_source": {"EX01"},  # added with scale: no cheap example (an engine)
+    "crmlab.scale.summary.EngineTable": {"EX01"},  # added with scale: no cheap example (an engine)
+    "crmlab.scale.summary.calibration_and_holdout_split": {"EX01"},  # added with scale: no cheap example (an engine)
     "crmlab.segmentation.choose_k.within_ss": {"PR07"},
     "crmlab.segmentation.models.KPrototypesClusterer": {"SS02"},
     "crmlab.segmentation.profiles.snake_table": {"PR07"},
@@ -553,6 +583,12 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.synth.segments.SegmentParams": {"EX01"},
     "crmlab.synth.surveys.EcsiSurvey": {"EX01", "PR01"},
     "crmlab.synth.world.CustomerWorld": {"EX01", "PR01"},
+    "crmlab.widgets._core.Demo": {"EX01"},  # added with the widgets: no cheap example (a figure or a live widget)
+    "crmlab.widgets.accumulation.accumulation_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
+    "crmlab.widgets.iceberg.iceberg_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
+    "crmlab.widgets.palive.probability_alive_demo": {"EX01"},  # added with the widgets: no cheap example
+    "crmlab.widgets.retention.retention_clv_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
+    "crmlab.widgets.satisfaction.satisfaction_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
 }
 
 
