@@ -483,7 +483,6 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.course.meta.chapter_meta": {"EX01"},
     "crmlab.course.meta.find_chapters": {"EX01", "RT01"},
     "crmlab.course.meta.repo_notebooks_dir": {"EX01", "RT01"},
-    "crmlab.course.prose.prose_outputs": {"EX01"},  # added with prose: no cheap example (an executed notebook)
     "crmlab.course.site.build_course": {"EX01"},  # added with the Chinese edition: no cheap example (whole site)
     "crmlab.course.site.build_site": {"EX01"},
     "crmlab.course.site.page_toc": {"EX01", "PR01", "RT01"},
@@ -555,7 +554,6 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.satisfaction.servqual.make_servqual_survey": {"PR07"},
     "crmlab.scale.cli.add_arguments": {"EX01"},  # added with scale: no cheap example (argparse wiring)
     "crmlab.scale.cli.run": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
-    "crmlab.scale.cohorts.cohort_table": {"EX01"},  # added with scale: no cheap example (an engine)
     "crmlab.scale.compressed.fit_compressed": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
     "crmlab.scale.compressed.spend_table": {"EX01"},  # added with scale: no cheap example (an engine)
     "crmlab.scale.engines.DuckDBEngine": {"EX01"},  # added with scale: no cheap example (an engine)
@@ -565,8 +563,6 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.scale.pipeline.run_clv": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.score.score_customers": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
     "crmlab.scale.sources.register_source": {"EX01"},  # added with scale: no cheap example (an engine)
-    "crmlab.scale.summary.EngineTable": {"EX01"},  # added with scale: no cheap example (an engine)
-    "crmlab.scale.summary.calibration_and_holdout_split": {"EX01"},  # added with scale: no cheap example (an engine)
     "crmlab.segmentation.choose_k.within_ss": {"PR07"},
     "crmlab.segmentation.models.KPrototypesClusterer": {"SS02"},
     "crmlab.segmentation.profiles.snake_table": {"PR07"},

@@ -147,6 +147,16 @@ def prose_outputs(nb: Any) -> list[dict[str, Any]]:
     -------
     list of dict
         One dict per rendered sentence: ``cell_id``, ``text``, ``template`` and ``values``.
+
+    Examples
+    --------
+    >>> sentence = say("{n} customers bought twice.", n=12)
+    >>> data, metadata = sentence._repr_mimebundle_()  # what the kernel stores as the cell's output
+    >>> nb = {"cells": [{"cell_type": "code", "id": "cell-001",
+    ...                  "outputs": [{"output_type": "display_data", "data": data, "metadata": metadata}]}]}
+    >>> prose_outputs(nb)  # doctest: +NORMALIZE_WHITESPACE
+    [{'cell_id': 'cell-001', 'text': '12 customers bought twice.',
+      'template': '{n} customers bought twice.', 'values': {'n': 12}}]
     """
     found = []
     for cell in nb["cells"]:

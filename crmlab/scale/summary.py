@@ -43,6 +43,15 @@ class EngineTable:
         Periods per time unit of ``recency`` and ``T``.
     meta : dict
         Observation end, calibration end and period length used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [10.0, 20.0, 8.0],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-05"])})
+    >>> table = rfm_summary(log, observation_end="2024-01-31")  # an EngineTable in a DuckDB
+    >>> table.columns, table.count()
+    (['frequency', 'recency', 'T', 'monetary_value'], 2)
     """
 
     engine: Engine
@@ -229,6 +238,19 @@ def calibration_and_holdout_split(
     TypeError, ValueError
         As :func:`rfm_summary`; also if ``calibration_end`` is not before the observation
         end or precedes every purchase.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11", "2024-01-05"]),
+    ...                     "amount": [10.0, 5.0, 20.0, 8.0]})
+    >>> split = calibration_and_holdout_split(log, "2024-01-06", observation_end="2024-01-31").to_pandas()
+    >>> split[["frequency_cal", "T_cal", "frequency_holdout", "duration_holdout"]]  # doctest: +NORMALIZE_WHITESPACE
+                 frequency_cal  T_cal  frequency_holdout  duration_holdout
+    customer_id
+    1                        0    5.0                  1              25.0
+    2                        0    1.0                  0              25.0
     """
     caller = "scale.calibration_and_holdout_split"
     from crmlab._validation import check_date_arg
