@@ -523,9 +523,6 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.plotting.clv_research.plot_holdout_deciles": {"EX01"},  # added with clv research: no cheap example
     "crmlab.plotting.clv_research.plot_holdout_report": {"EX01"},  # added with clv research: no cheap example
     "crmlab.plotting.clv_research.plot_regularity": {"EX01"},  # added with clv research: no cheap example (a figure)
-    "crmlab.plotting.demos.plot_disconfirmation_point": {"EX01"},  # added with the demos: no cheap example (a figure)
-    "crmlab.plotting.demos.plot_probability_alive_curve": {"EX01"},  # added with the demos: no cheap example (a figure)
-    "crmlab.plotting.demos.plot_retention_clv_curve": {"EX01"},  # added with the demos: no cheap example (a figure)
     "crmlab.plotting.loyalty.plot_programme_comparison": {"SS05"},
     "crmlab.plotting.realism.plot_gap_distributions": {"EX01"},
     "crmlab.plotting.realism.plot_repeat_distributions": {"EX01"},

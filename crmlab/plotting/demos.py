@@ -104,6 +104,14 @@ def plot_retention_clv_curve(curve: pd.DataFrame, retention: float, clv: float, 
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"clv": [10.0, 20.0, 40.0]}, index=pd.Index([0.5, 0.7, 0.9], name="retention"))
+    >>> ax = plot_retention_clv_curve(curve, 0.7, 20.0, ax=demo_axes())
+    >>> len(ax.lines), ax.get_xlabel()  # the curve and the marked point
+    (2, 'retention rate per period')
     """
     check_frame(curve, caller="plot_retention_clv_curve", name="curve")
     check_columns(curve, ["clv"], caller="plot_retention_clv_curve", name="curve")
@@ -135,6 +143,15 @@ def plot_disconfirmation_point(table: pd.DataFrame, *, ax: Axes | None = None, *
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"perceived": [8.0], "expected": [6.0], "ratio": [8.0 / 6.0], "difference": [2.0],
+    ...                       "state": ["delighted"]})  # a row of crmlab.satisfaction.disconfirmation
+    >>> ax = plot_disconfirmation_point(table, ax=demo_axes())
+    >>> len(ax.patches), ax.get_title()
+    (2, 'P / E = 1.33, P − E = +2.0: delighted')
     """
     check_frame(table, caller="plot_disconfirmation_point", name="table")
     check_columns(table, ["perceived", "expected", "ratio", "difference", "state"],
@@ -173,6 +190,14 @@ def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: f
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"p_alive": [1.0, 0.6, 0.2]}, index=pd.Index([0.0, 10.0, 20.0], name="recency"))
+    >>> ax = plot_probability_alive_curve(curve, 10.0, 0.6, ax=demo_axes())
+    >>> len(ax.lines), ax.texts[0].get_text()
+    (2, 'P(alive) = 0.600')
     """
     check_frame(curve, caller="plot_probability_alive_curve", name="curve")
     check_columns(curve, ["p_alive"], caller="plot_probability_alive_curve", name="curve")
