@@ -443,7 +443,6 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.cli.build_parser": {"EX01", "RT01"},
     "crmlab.cli.main": {"EX01", "PR01", "RT01"},
     "crmlab.clv._ml.FitError": {"EX01"},
-    "crmlab.clv.boundary.BetaGeoCommonDropoutModel": {"EX01"},  # added with boundary fits: no cheap example
     "crmlab.clv.boundary.fit_bgnbd": {"EX01"},  # added with boundary fits: no cheap example (two likelihood fits)
     "crmlab.clv.cnbd.ModifiedBetaGeoCNBDModel": {"EX01"},  # added with CNBD-k: no cheap example
     "crmlab.clv.covariates.BetaGeoCovariateModel": {"EX01"},  # added with covariates: no cheap example
