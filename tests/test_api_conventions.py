@@ -443,9 +443,7 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.cli.build_parser": {"EX01", "RT01"},
     "crmlab.cli.main": {"EX01", "PR01", "RT01"},
     "crmlab.clv._ml.FitError": {"EX01"},
-    "crmlab.clv.boundary.fit_bgnbd": {"EX01"},  # added with boundary fits: no cheap example (two likelihood fits)
     "crmlab.clv.cnbd.ModifiedBetaGeoCNBDModel": {"EX01"},  # added with CNBD-k: no cheap example
-    "crmlab.clv.covariates.BetaGeoCovariateModel": {"EX01"},  # added with covariates: no cheap example
     "crmlab.clv.evaluation.calibration_holdout_table": {"EX01"},
     "crmlab.clv.evaluation.expected_cumulative_transactions": {"EX01"},
     "crmlab.clv.evaluation.frequency_distribution": {"EX01"},
@@ -456,8 +454,6 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.clv.holdout.HoldoutReport": {"EX01"},  # added with holdout: no cheap example (fitted models)
     "crmlab.clv.intervals.PredictionIntervals": {"EX01"},  # added with intervals: no cheap example (a fitted model)
     "crmlab.clv.paretoggg.ParetoGGGModel": {"EX01"},  # added with Pareto/GGG: no cheap example (MCMC)
-    "crmlab.clv.retention_covariates.ShiftedBetaGeoCovariateModel": {"EX01"},  # added with covariates: no cheap example
-    "crmlab.clv.spend_covariates.GammaGammaCovariateModel": {"EX01"},  # added with covariates: no cheap example
     "crmlab.complaints.log.repurchase_summary": {"PR07"},
     "crmlab.course.assets.copy_mathjax": {"EX01", "PR01", "RT01"},
     "crmlab.course.assets.copy_reveal": {"EX01", "PR01", "RT01"},

@@ -156,6 +156,13 @@ def fit_bgnbd(data: pd.DataFrame, *, penalizer_coef: float = 0.0,
     -----
     CrmlabWarning
         When the limiting model is returned; the message gives p and both log-likelihoods.
+
+    Examples
+    --------
+    >>> from crmlab.clv import simulate_bgnbd
+    >>> data = simulate_bgnbd(1000, r=0.5, alpha=4.0, a=0.8, b=2.5, T=40.0, random_state=0)
+    >>> type(fit_bgnbd(data[["frequency", "recency", "T"]])).__name__  # a and b are identified here
+    'BetaGeoModel'
     """
     inner, err = None, None
     with warnings.catch_warnings(record=True) as caught:
