@@ -547,14 +547,11 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.scale.cli.add_arguments": {"EX01"},  # added with scale: no cheap example (argparse wiring)
     "crmlab.scale.cli.run": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.compressed.fit_compressed": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
-    "crmlab.scale.compressed.spend_table": {"EX01"},  # added with scale: no cheap example (an engine)
-    "crmlab.scale.engines.DuckDBEngine": {"EX01"},  # added with scale: no cheap example (an engine)
     "crmlab.scale.engines.Engine": {"EX01"},  # added with scale: no cheap example (abstract engine)
     "crmlab.scale.engines.SparkEngine": {"EX01"},  # added with scale: no cheap example (Spark)
     "crmlab.scale.pipeline.ClvRun": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.pipeline.run_clv": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.score.score_customers": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
-    "crmlab.scale.sources.register_source": {"EX01"},  # added with scale: no cheap example (an engine)
     "crmlab.segmentation.choose_k.within_ss": {"PR07"},
     "crmlab.segmentation.models.KPrototypesClusterer": {"SS02"},
     "crmlab.segmentation.profiles.snake_table": {"PR07"},

@@ -98,6 +98,13 @@ class DuckDBEngine(Engine):
         Worker threads (DuckDB's default: all cores).
     temp_directory : str, optional
         Where DuckDB spills.
+
+    Examples
+    --------
+    >>> engine = DuckDBEngine(threads=1)
+    >>> engine.collect("SELECT 40 + 2 AS answer")
+       answer
+    0      42
     """
 
     name = "duckdb"

@@ -134,6 +134,16 @@ def register_source(engine: Engine, source: Any, *, caller: str) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.scale.engines import DuckDBEngine
+    >>> engine = DuckDBEngine()
+    >>> view = register_source(engine, pd.DataFrame({"customer_id": [1, 2], "amount": [3.0, 4.0]}), caller="example")
+    >>> engine.collect(f'SELECT SUM(amount) AS total FROM "{view}"')
+       total
+    0    7.0
     """
     name = fresh_name("src")
     if isinstance(source, pd.DataFrame) or _is_arrow(source):
