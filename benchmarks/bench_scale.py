@@ -43,7 +43,7 @@ def step_generate(n_customers: int, out: str) -> dict:
     from crmlab.synth.chunked import write_btyd_world
 
     t0, c0 = _clock()
-    write_btyd_world(n_customers, out, seed=1, chunk_size=250_000)
+    write_btyd_world(n_customers, out, random_state=1, chunk_size=250_000)
     return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}
 
 

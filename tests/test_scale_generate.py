@@ -31,18 +31,42 @@ def small_blocks(monkeypatch):
 
 def test_same_bytes_for_two_chunk_sizes(tmp_path, small_blocks):
     a, b = tmp_path / "a", tmp_path / "b"
-    pa_ = write_btyd_world(1800, str(a), seed=11, chunk_size=250)
-    pb_ = write_btyd_world(1800, str(b), seed=11, chunk_size=1000)
+    pa_ = write_btyd_world(1800, str(a), random_state=11, chunk_size=250)
+    pb_ = write_btyd_world(1800, str(b), random_state=11, chunk_size=1000)
     assert len(pa_) > len(pb_)  # different files...
     for sub in ("transactions", "customers"):
         assert digest(a / sub) == digest(b / sub)  # ...identical data
     other = tmp_path / "c"
-    write_btyd_world(1800, str(other), seed=12, chunk_size=1000)
+    write_btyd_world(1800, str(other), random_state=12, chunk_size=1000)
     assert digest(other / "transactions") != digest(a / "transactions")
 
 
+def test_seed_sequence_random_state(tmp_path, small_blocks):
+    import numpy as np
+
+    def rows(name):
+        return pq.read_table(tmp_path / name / "transactions").to_pandas()
+
+    # an int and the SeedSequence it stands for give the same world, whatever the chunk size
+    write_btyd_world(900, str(tmp_path / "int"), random_state=7, chunk_size=250)
+    write_btyd_world(900, str(tmp_path / "seq"), random_state=np.random.SeedSequence(7), chunk_size=500)
+    pd.testing.assert_frame_equal(rows("int"), rows("seq"))
+    # a spawned child is a different world, the same for two chunk sizes; a used parent keeps its own
+    parent = np.random.SeedSequence(7)
+    child = parent.spawn(1)[0]
+    write_btyd_world(900, str(tmp_path / "c1"), random_state=child, chunk_size=250)
+    write_btyd_world(900, str(tmp_path / "c2"), random_state=child, chunk_size=900)
+    write_btyd_world(900, str(tmp_path / "p"), random_state=parent, chunk_size=900)
+    pd.testing.assert_frame_equal(rows("c1"), rows("c2"))
+    assert not rows("c1").equals(rows("int"))
+    pd.testing.assert_frame_equal(rows("p"), rows("int"))
+    assert json.loads((tmp_path / "c1" / "params.json").read_text())["seed"]["spawn_key"] == [0]
+    with pytest.raises(TypeError, match="random_state"):
+        write_btyd_world(10, str(tmp_path / "bad"), random_state=1.5)
+
+
 def test_world_content_and_truth(tmp_path, small_blocks):
-    write_btyd_world(1000, str(tmp_path), seed=1, chunk_size=300, start="2024-01-01", end="2024-12-31")
+    write_btyd_world(1000, str(tmp_path), random_state=1, chunk_size=300, start="2024-01-01", end="2024-12-31")
     tx = pq.read_table(tmp_path / "transactions").to_pandas()
     customers = pq.read_table(tmp_path / "customers").to_pandas()
     assert customers["customer_id"].tolist() == list(range(1, 1001))

@@ -23,7 +23,7 @@ def cdnow() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("world")
-    write_btyd_world(3000, str(out), seed=3, chunk_size=1000)
+    write_btyd_world(3000, str(out), random_state=3, chunk_size=1000)
     return str(out / "transactions" / "*.parquet")
 
 

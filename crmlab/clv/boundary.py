@@ -71,6 +71,14 @@ class BetaGeoCommonDropoutModel(PredictionMixin, BTYDModel):
     ----------
     Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005). "Counting your
     customers" the easy way. *Marketing Science*, 24(2), 275–284.
+
+    Examples
+    --------
+    >>> from crmlab.clv import simulate_bgnbd
+    >>> data = simulate_bgnbd(2000, r=0.5, alpha=4.0, a=200.0, b=800.0, T=40.0, random_state=0)  # p near 0.2 for all
+    >>> model = BetaGeoCommonDropoutModel().fit(data[["frequency", "recency", "T"]])
+    >>> round(model.dropout_probability_, 2), model.params_[["r", "alpha"]].round(1).tolist()
+    (0.19, [0.5, 3.9])
     """
 
     _param_names = ("r", "alpha", "odds")
@@ -139,15 +147,22 @@ def fit_bgnbd(data: pd.DataFrame, *, penalizer_coef: float = 0.0,
     BetaGeoModel or BetaGeoCommonDropoutModel
         The interior fit when the data identify a and b, otherwise the limit.
 
+    Raises
+    ------
+    FitError
+        If neither model can be fitted.
+
     Warns
     -----
     CrmlabWarning
         When the limiting model is returned; the message gives p and both log-likelihoods.
 
-    Raises
-    ------
-    FitError
-        If neither model can be fitted.
+    Examples
+    --------
+    >>> from crmlab.clv import simulate_bgnbd
+    >>> data = simulate_bgnbd(1000, r=0.5, alpha=4.0, a=0.8, b=2.5, T=40.0, random_state=0)
+    >>> type(fit_bgnbd(data[["frequency", "recency", "T"]])).__name__  # a and b are identified here
+    'BetaGeoModel'
     """
     inner, err = None, None
     with warnings.catch_warnings(record=True) as caught:

@@ -71,6 +71,14 @@ def check_covariates(covariates: Any, index: pd.Index, columns: Sequence[str], *
     ValueError
         For a missing column, duplicated ids, ids of the data without covariates,
         missing or infinite values, or a constant column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cov = pd.DataFrame({"age": [30.0, 45.0, 52.0]}, index=pd.Index([1, 2, 3], name="customer_id"))
+    >>> check_covariates(cov, pd.Index([3, 1]), ["age"], caller="example")  # rows in the data's order
+    array([[52.],
+           [30.]])
     """
     df = check_frame(covariates, caller=caller, name="covariates")
     missing = [c for c in columns if c not in df.columns]
@@ -510,6 +518,17 @@ class BetaGeoCovariateModel(_BTYDCovariateModel):
     Fader, P. S., & Hardie, B. G. S. (2007). Incorporating time-invariant
     covariates into the Pareto/NBD and BG/NBD models. Note,
     http://brucehardie.com/notes/019/.
+
+    Examples
+    --------
+    >>> from crmlab.synth.btyd_worlds import simulate_covariate_world
+    >>> data, covariates = simulate_covariate_world(
+    ...     1000, model="bgnbd", params={"r": 0.5, "alpha": 4.0, "a": 0.8, "b": 2.5},
+    ...     purchase_effects={"x": 0.5}, dropout_effects={}, T=40.0, random_state=0)
+    >>> model = BetaGeoCovariateModel(purchase_covariates=["x"], dropout_covariates=[])
+    >>> model = model.fit(data[["frequency", "recency", "T"]], covariates)
+    >>> round(float(model.params_["purchase:x"]), 2)  # the true effect is 0.5
+    0.56
     """
 
     _base = ("r", "alpha", "a", "b")

@@ -40,7 +40,7 @@ __all__ = ["HoldoutReport", "holdout_report", "normalized_gini"]
 class HoldoutReport:
     """Result of :func:`holdout_report`.
 
-    Attributes
+    Parameters
     ----------
     summary : pandas.DataFrame
         One row per model and benchmark (index ``model``; column ``kind`` is

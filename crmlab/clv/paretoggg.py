@@ -93,7 +93,28 @@ def _slice(logf, z0: np.ndarray, rng: np.random.Generator, width: float = 1.0, m
 
 
 def split_r_hat(chains: np.ndarray) -> float:
-    """Split R-hat (Gelman et al. 2013) of one quantity; ``chains`` has shape (n_chains, n_draws)."""
+    """Return the split R-hat (Gelman et al. 2013) of one sampled quantity.
+
+    Parameters
+    ----------
+    chains : numpy.ndarray
+        Draws of shape ``(n_chains, n_draws)``; each chain is cut in two halves.
+
+    Returns
+    -------
+    float
+        Near 1 when the half-chains agree; well above 1 (say > 1.1) when they have
+        not mixed. NaN when every half-chain is constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chains = np.random.default_rng(0).normal(size=(4, 200))
+    >>> round(split_r_hat(chains), 3)
+    0.997
+    >>> round(split_r_hat(chains + np.arange(4)[:, None]), 2)  # chains stuck at different levels
+    1.55
+    """
     half = chains.shape[1] // 2
     parts = np.concatenate([chains[:, :half], chains[:, half : 2 * half]])
     n = parts.shape[1]
@@ -103,7 +124,29 @@ def split_r_hat(chains: np.ndarray) -> float:
 
 
 def effective_sample_size(chains: np.ndarray) -> float:
-    """Effective sample size from the chains' autocorrelations (Geyer's initial positive sequence)."""
+    """Return the effective sample size of one sampled quantity.
+
+    It is estimated from the chains' autocorrelations, summed as Geyer's initial
+    positive sequence.
+
+    Parameters
+    ----------
+    chains : numpy.ndarray
+        Draws of shape ``(n_chains, n_draws)``.
+
+    Returns
+    -------
+    float
+        The number of independent draws worth as much as all the draws; NaN when
+        the chains are constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chains = np.random.default_rng(0).normal(size=(4, 200))  # 800 independent draws
+    >>> round(effective_sample_size(chains))
+    816
+    """
     m, n = chains.shape
     centred = chains - chains.mean(axis=1, keepdims=True)
     var = centred.var(axis=1).mean()

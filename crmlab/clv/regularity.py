@@ -65,7 +65,7 @@ def intertransaction_times(
     observation_end : date-like, optional
         Purchases after it are left out (the calibration window); default keep all.
     freq : str, default="D"
-        pandas period alias ("D" days, "W" weeks).
+        The pandas period alias ("D" days, "W" weeks).
     time_scaler : float, default=1.0
         Gaps are divided by it (``freq="D", time_scaler=7`` gives weeks).
 
@@ -79,6 +79,18 @@ def intertransaction_times(
     ------
     ValueError
         If a column is missing, ids or dates are missing, or dates do not parse.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-11",
+    ...                                             "2024-01-02", "2024-01-09"])})
+    >>> intertransaction_times(log)
+       customer_id  gap  gap_number
+    0            1  3.0           1
+    1            1  7.0           2
+    2            2  7.0           1
     """
     caller = "intertransaction_times"
     df = check_frame(transactions, caller=caller, name="transactions")
@@ -128,6 +140,16 @@ def log_intertransaction_times(gaps: pd.DataFrame, customers: pd.Index | None = 
     ------
     ValueError
         If ``gaps`` has a non-positive gap or a customer of ``gaps`` is not in ``customers``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> gaps = pd.DataFrame({"customer_id": [1, 1, 2], "gap": [3.0, 7.0, 7.0]})
+    >>> log_intertransaction_times(gaps).round(3)  # log 3 + log 7, log 7
+    customer_id
+    1    3.045
+    2    1.946
+    Name: litt, dtype: float64
     """
     caller = "log_intertransaction_times"
     check_columns(gaps, [customer_col, "gap"], caller=caller, name="gaps")
@@ -190,6 +212,15 @@ def regularity_profile(gaps: pd.DataFrame, *, max_k: int = 10, min_gaps: int = 2
     ------
     ValueError
         If no customer has ``min_gaps`` gaps.
+
+    Examples
+    --------
+    >>> from crmlab.synth.btyd_worlds import simulate_cnbd
+    >>> _, gaps = simulate_cnbd(2000, r=2.0, alpha=10.0, a=1.0, b=20.0, k=3, T=52.0,
+    ...                         return_gaps=True, random_state=0)
+    >>> profile = regularity_profile(gaps, max_k=5)
+    >>> int(profile["log_likelihood"].idxmax())  # the true order k = 3 fits best
+    3
     """
     caller = "regularity_profile"
     max_k = check_int(max_k, "max_k", caller=caller, minimum=1)
@@ -227,6 +258,14 @@ def estimate_regularity(gaps: pd.DataFrame, *, min_gaps: int = 2, customer_col: 
     ------
     ValueError
         If no customer has ``min_gaps`` gaps.
+
+    Examples
+    --------
+    >>> from crmlab.synth.btyd_worlds import simulate_cnbd
+    >>> _, gaps = simulate_cnbd(2000, r=2.0, alpha=10.0, a=1.0, b=20.0, k=3, T=52.0,
+    ...                         return_gaps=True, random_state=0)
+    >>> int(estimate_regularity(gaps)["k_integer"])  # the true Erlang order is 3
+    3
     """
     caller = "estimate_regularity"
     min_gaps = check_int(min_gaps, "min_gaps", caller=caller, minimum=2)

@@ -73,6 +73,15 @@ class GammaGammaCovariateModel(_CovariateModel):
     Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005). RFM and CLV: Using
     iso-value curves for customer base analysis. *Journal of Marketing
     Research*, 42(4), 415–430.
+
+    Examples
+    --------
+    >>> from crmlab.synth.btyd_worlds import simulate_spend_covariates
+    >>> spend, covariates = simulate_spend_covariates(1000, p=6.0, q=4.0, gamma=15.0, effects={"x": 0.5},
+    ...                                               random_state=0)
+    >>> model = GammaGammaCovariateModel(spend_covariates=["x"]).fit(spend[["frequency", "monetary_value"]], covariates)
+    >>> round(float(model.params_["spend:x"]), 2)  # the true effect is 0.5
+    0.48
     """
 
     _base = ("p", "q", "gamma")

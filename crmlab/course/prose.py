@@ -45,6 +45,14 @@ class Prose:
         An English Markdown sentence with :meth:`str.format` placeholders.
     values : mapping
         Plain values (int, float, str, bool) for the placeholders.
+
+    Examples
+    --------
+    >>> sentence = Prose("{n} customers bought **twice**.", {"n": 12})
+    >>> sentence.text
+    '12 customers bought **twice**.'
+    >>> sentence.values
+    {'n': 12}
     """
 
     def __init__(self, template: str, values: Mapping[str, int | float | str | bool]) -> None:
@@ -139,6 +147,16 @@ def prose_outputs(nb: Any) -> list[dict[str, Any]]:
     -------
     list of dict
         One dict per rendered sentence: ``cell_id``, ``text``, ``template`` and ``values``.
+
+    Examples
+    --------
+    >>> sentence = say("{n} customers bought twice.", n=12)
+    >>> data, metadata = sentence._repr_mimebundle_()  # what the kernel stores as the cell's output
+    >>> nb = {"cells": [{"cell_type": "code", "id": "cell-001",
+    ...                  "outputs": [{"output_type": "display_data", "data": data, "metadata": metadata}]}]}
+    >>> prose_outputs(nb)  # doctest: +NORMALIZE_WHITESPACE
+    [{'cell_id': 'cell-001', 'text': '12 customers bought twice.',
+      'template': '{n} customers bought twice.', 'values': {'n': 12}}]
     """
     found = []
     for cell in nb["cells"]:

@@ -29,12 +29,55 @@ __all__ = [
 
 
 def demo_axes(figsize: tuple[float, float] = (6.0, 3.5)) -> Axes:
-    """Return an Axes on a new figure that pyplot does not track (closed by garbage collection)."""
+    """Return an Axes on a new figure that pyplot does not track.
+
+    The figure is closed by garbage collection, so interactive demos can redraw
+    many times without piling up open pyplot figures.
+
+    Parameters
+    ----------
+    figsize : tuple of float, default=(6.0, 3.5)
+        Figure width and height in inches.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The single axes of the new figure.
+
+    Examples
+    --------
+    >>> ax = demo_axes((4.0, 3.0))
+    >>> [float(x) for x in ax.figure.get_size_inches()]
+    [4.0, 3.0]
+    """
     return Figure(figsize=figsize, layout="constrained").add_subplot()
 
 
 def figure_png(ax: Axes, *, dpi: int = 100) -> bytes:
-    """Return the PNG bytes of the figure holding ``ax`` (no timestamp metadata, so same figure, same bytes)."""
+    """Return the PNG bytes of the figure holding ``ax``.
+
+    No timestamp or software metadata is written, so the same figure gives the
+    same bytes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Any axes of the figure to render.
+    dpi : int, default=100
+        Resolution in dots per inch.
+
+    Returns
+    -------
+    bytes
+        The PNG file's content.
+
+    Examples
+    --------
+    >>> ax = demo_axes((2.0, 1.0))
+    >>> png = figure_png(ax, dpi=50)
+    >>> png[1:4] == b"PNG" and png == figure_png(ax, dpi=50)
+    True
+    """
     buf = io.BytesIO()
     ax.figure.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
@@ -53,12 +96,22 @@ def plot_retention_clv_curve(curve: pd.DataFrame, retention: float, clv: float, 
     retention, clv : float
         The point to mark.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's axes by default.
     **kwargs
         Passed to ``ax.plot`` for the curve.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"clv": [10.0, 20.0, 40.0]}, index=pd.Index([0.5, 0.7, 0.9], name="retention"))
+    >>> ax = plot_retention_clv_curve(curve, 0.7, 20.0, ax=demo_axes())
+    >>> len(ax.lines), ax.get_xlabel()  # the curve and the marked point
+    (2, 'retention rate per period')
     """
     check_frame(curve, caller="plot_retention_clv_curve", name="curve")
     check_columns(curve, ["clv"], caller="plot_retention_clv_curve", name="curve")
@@ -82,12 +135,23 @@ def plot_disconfirmation_point(table: pd.DataFrame, *, ax: Axes | None = None, *
     table : pandas.DataFrame
         One row of :func:`crmlab.satisfaction.disconfirmation` output.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's axes by default.
     **kwargs
         Passed to ``ax.bar``.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"perceived": [8.0], "expected": [6.0], "ratio": [8.0 / 6.0], "difference": [2.0],
+    ...                       "state": ["delighted"]})  # a row of crmlab.satisfaction.disconfirmation
+    >>> ax = plot_disconfirmation_point(table, ax=demo_axes())
+    >>> len(ax.patches), ax.get_title()
+    (2, 'P / E = 1.33, P − E = +2.0: delighted')
     """
     check_frame(table, caller="plot_disconfirmation_point", name="table")
     check_columns(table, ["perceived", "expected", "ratio", "difference", "state"],
@@ -118,12 +182,22 @@ def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: f
     frequency : int, optional
         Her repeat purchases, named in the title.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure's axes by default.
     **kwargs
         Passed to ``ax.plot`` for the curve.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curve = pd.DataFrame({"p_alive": [1.0, 0.6, 0.2]}, index=pd.Index([0.0, 10.0, 20.0], name="recency"))
+    >>> ax = plot_probability_alive_curve(curve, 10.0, 0.6, ax=demo_axes())
+    >>> len(ax.lines), ax.texts[0].get_text()
+    (2, 'P(alive) = 0.600')
     """
     check_frame(curve, caller="plot_probability_alive_curve", name="curve")
     check_columns(curve, ["p_alive"], caller="plot_probability_alive_curve", name="curve")

@@ -42,7 +42,8 @@ def cohort_table(
 
     Parameters
     ----------
-    transactions : any source of :func:`crmlab.scale.rfm_summary`
+    transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
+        The purchase log: any source of :func:`crmlab.scale.rfm_summary`.
     customer_col, date_col : str
         Column names.
     period : {"M", "W", "Q", "Y"}, default="M"
@@ -57,6 +58,18 @@ def cohort_table(
     pandas.DataFrame
         Index ``cohort`` (e.g. "1997-01"); ``size`` then columns ``0, 1, ...`` with
         shares (NaN where not yet observed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3],
+    ...                     "date": pd.to_datetime(["2024-01-05", "2024-02-10", "2024-01-20",
+    ...                                             "2024-02-03", "2024-03-01"])})
+    >>> cohort_table(log)  # doctest: +NORMALIZE_WHITESPACE
+             size    0    1
+    cohort
+    2024-01     2  1.0  0.5
+    2024-02     1  1.0  1.0
     """
     caller = "scale.cohort_table"
     check_in_choices(period, "period", PERIODS, caller=caller)

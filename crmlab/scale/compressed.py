@@ -128,6 +128,18 @@ def spend_table(summary: EngineTable) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``frequency``, ``monetary_value``, ``weights``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.scale.summary import rfm_summary
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3], "amount": [10.0, 20.0, 30.0, 8.0, 25.0, 5.0],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-20",
+    ...                                             "2024-01-05", "2024-01-09", "2024-01-07"])})
+    >>> spend_table(rfm_summary(log, observation_end="2024-01-31"))  # customer 3 made no repeat purchase
+       frequency  monetary_value  weights
+    0          1            25.0        1
+    1          2            25.0        1
     """
     s = _suffix(summary)
     f, m = quote(f"frequency{s}"), quote(f"monetary_value{s}")

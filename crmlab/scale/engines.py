@@ -98,6 +98,13 @@ class DuckDBEngine(Engine):
         Worker threads (DuckDB's default: all cores).
     temp_directory : str, optional
         Where DuckDB spills.
+
+    Examples
+    --------
+    >>> engine = DuckDBEngine(threads=1)
+    >>> engine.collect("SELECT 40 + 2 AS answer")
+       answer
+    0      42
     """
 
     name = "duckdb"
@@ -243,6 +250,34 @@ def get_engine(engine: Any = None, *, caller: str = "get_engine") -> Engine:
 
     ``None`` or ``"duckdb"`` gives a new in-memory DuckDB, an Engine is returned as is,
     ``"spark"`` wraps the active Spark session and a SparkSession is wrapped directly.
+
+    Parameters
+    ----------
+    engine : None, {"duckdb", "spark"}, SparkSession or Engine, default=None
+        What to run on.
+    caller : str, default="get_engine"
+        Name of the calling function, for error messages.
+
+    Returns
+    -------
+    Engine
+        A :class:`DuckDBEngine` or :class:`SparkEngine`.
+
+    Raises
+    ------
+    ImportError
+        For ``"spark"`` without PySpark installed.
+    ValueError
+        For ``"spark"`` without an active Spark session.
+    TypeError
+        For anything else.
+
+    Examples
+    --------
+    >>> get_engine()
+    DuckDBEngine(database=':memory:')
+    >>> get_engine("duckdb") is not get_engine("duckdb")  # a new database each time
+    True
     """
     if engine is None or engine == "duckdb":
         return DuckDBEngine()

@@ -32,7 +32,27 @@ MODELS = ("bgnbd", "paretonbd", "mbgnbd", "bgbb")
 
 @dataclass
 class ClvRun:
-    """What :func:`run_clv` did: the fitted models, the tables' sizes, where the scores went, step times."""
+    """What :func:`run_clv` did: the fitted models, the tables, where the scores went, step times.
+
+    Parameters
+    ----------
+    model : fitted BTYD model
+        The purchase model, fitted on the compressed table.
+    spend_model : fitted GammaGammaModel or None
+        The spend model; None without an amount column or repeat buyers.
+    summary : EngineTable
+        The per-customer summary (materialised in the engine).
+    scores : EngineTable
+        The per-customer scores of :func:`crmlab.scale.score_customers`.
+    table : pandas.DataFrame
+        The compressed table the model was fitted on (unique rows and their counts).
+    n_customers : int
+        Number of customers in ``summary``.
+    out : str or None
+        Where the scores were written, if anywhere.
+    seconds : dict of str to float
+        Wall time of each step (``summary``, ``compress``, ``fit``, ``score``, ``write``).
+    """
 
     model: Any
     spend_model: Any
@@ -55,24 +75,43 @@ def run_clv(
 
     Parameters
     ----------
-    transactions : any source of :func:`crmlab.scale.rfm_summary`
-    engine : optional
+    transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
+        The purchase log: any source of :func:`crmlab.scale.rfm_summary`.
+    engine : {"duckdb", "spark"}, Engine or SparkSession, optional
         ``"duckdb"`` (default), ``"spark"``, an Engine or a SparkSession.
     model : {"bgnbd", "paretonbd", "mbgnbd", "bgbb"}, default="bgnbd"
+        The purchase model to fit.
     calibration_end : date-like, optional
         Fit on purchases up to this date (the holdout is left for checking); default the whole log.
-    observation_end, customer_col, date_col, amount_col, freq, time_scaler, allow_nonpositive
+    observation_end : date-like, optional
         As in :func:`crmlab.scale.rfm_summary`.
-    horizon, discount_rate, margin
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names, as in :func:`crmlab.scale.rfm_summary`.
+    amount_col : str or None, default="amount"
+        Spend column; None fits no spend model.
+    freq : str, default="D"
+        As in :func:`crmlab.scale.rfm_summary`.
+    time_scaler : float, default=1.0
+        As in :func:`crmlab.scale.rfm_summary`.
+    horizon : float, default=52.0
+        As in :func:`crmlab.scale.score_customers`.
+    discount_rate : float, default=0.0
+        As in :func:`crmlab.scale.score_customers`.
+    margin : float, default=1.0
         As in :func:`crmlab.scale.score_customers`.
     out : str, optional
         Parquet path (``out_format="parquet"``) or table name (``"table"``) for the scores.
+    out_format : {"parquet", "table"}, default="parquet"
+        How ``out`` is written.
+    allow_nonpositive : bool, default=False
+        As in :func:`crmlab.scale.rfm_summary`.
     progress : bool, default=False
         Show a progress bar over the steps.
 
     Returns
     -------
     ClvRun
+        The fitted models, tables, output location and step times.
     """
     caller = "run_clv"
     check_in_choices(model, "model", MODELS, caller=caller)

@@ -21,7 +21,20 @@ __all__ = ["DuckDBTable", "SparkTable", "engine_for", "register_source"]
 
 @dataclass(frozen=True)
 class DuckDBTable:
-    """A table in a DuckDB database file, e.g. ``DuckDBTable("shop.duckdb", "transactions")``."""
+    """A table in a DuckDB database file, as a transaction source.
+
+    Parameters
+    ----------
+    database : str
+        Path of the DuckDB database file.
+    table : str
+        Name of the table in it.
+
+    Examples
+    --------
+    >>> DuckDBTable("shop.duckdb", "transactions")
+    DuckDBTable(database='shop.duckdb', table='transactions')
+    """
 
     database: str
     table: str
@@ -29,7 +42,18 @@ class DuckDBTable:
 
 @dataclass(frozen=True)
 class SparkTable:
-    """A table known to the Spark catalog, e.g. ``SparkTable("sales.transactions")``."""
+    """A table known to the Spark catalog, as a transaction source.
+
+    Parameters
+    ----------
+    name : str
+        The table's name in the catalog, optionally qualified by its database.
+
+    Examples
+    --------
+    >>> SparkTable("sales.transactions")
+    SparkTable(name='sales.transactions')
+    """
 
     name: str
 
@@ -43,7 +67,31 @@ def _is_arrow(obj: Any) -> bool:
 
 
 def engine_for(source: Any, engine: Any, *, caller: str) -> Engine:
-    """Choose the engine: the one given, else Spark for Spark sources and DuckDB otherwise."""
+    """Return the engine to run ``source`` on.
+
+    The engine given wins; without one, Spark sources (a Spark DataFrame or a
+    :class:`SparkTable`) run on Spark and everything else on a new in-memory DuckDB.
+
+    Parameters
+    ----------
+    source : object
+        The transaction source (path, pandas/Arrow/Spark frame, table reference).
+    engine : None, str, SparkSession or Engine
+        As for :func:`crmlab.scale.engines.get_engine`; None chooses by ``source``.
+    caller : str
+        Name of the calling function, for error messages.
+
+    Returns
+    -------
+    Engine
+        The engine to use.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> engine_for(pd.DataFrame({"customer_id": [1]}), None, caller="example")
+    DuckDBEngine(database=':memory:')
+    """
     from crmlab.scale.engines import get_engine
 
     if engine is None and (_is_spark_frame(source) or isinstance(source, SparkTable)):
@@ -86,6 +134,16 @@ def register_source(engine: Engine, source: Any, *, caller: str) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.scale.engines import DuckDBEngine
+    >>> engine = DuckDBEngine()
+    >>> view = register_source(engine, pd.DataFrame({"customer_id": [1, 2], "amount": [3.0, 4.0]}), caller="example")
+    >>> engine.collect(f'SELECT SUM(amount) AS total FROM "{view}"')
+       total
+    0    7.0
     """
     name = fresh_name("src")
     if isinstance(source, pd.DataFrame) or _is_arrow(source):

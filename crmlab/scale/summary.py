@@ -28,18 +28,30 @@ __all__ = ["EngineTable", "calibration_and_holdout_split", "rfm_summary"]
 class EngineTable:
     """A per-customer table that stays in the engine (a view or a materialised table).
 
-    Attributes
+    Parameters
     ----------
     engine : Engine
+        The engine that holds the table.
     name : str
         The view/table name inside the engine.
     customer_col : str
+        The customer id column.
     columns : list of str
         The public columns (``to_pandas`` returns these); the view also holds
         whole-period helper columns (``*_periods``) used to join scores back.
     time_scaler : float
+        Periods per time unit of ``recency`` and ``T``.
     meta : dict
         Observation end, calibration end and period length used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [10.0, 20.0, 8.0],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-05"])})
+    >>> table = rfm_summary(log, observation_end="2024-01-31")  # an EngineTable in a DuckDB
+    >>> table.columns, table.count()
+    (['frequency', 'recency', 'T', 'monetary_value'], 2)
     """
 
     engine: Engine
@@ -128,8 +140,16 @@ def rfm_summary(
     ----------
     transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
         The purchase log (see :func:`crmlab.scale.sources.register_source`).
-    customer_col, date_col, amount_col, observation_end, freq, time_scaler
-        As in :func:`crmlab.rfm.rfm_summary`.
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names, as in :func:`crmlab.rfm.rfm_summary`.
+    amount_col : str or None, default="amount"
+        Spend column; None for counts only.
+    observation_end : date-like, optional
+        End of the observation window; default the last purchase date.
+    freq : str, default="D"
+        Period of the time unit ("D", "W", ...), as in :func:`crmlab.rfm.rfm_summary`.
+    time_scaler : float, default=1.0
+        Periods are divided by it (``freq="D", time_scaler=7`` gives weeks).
     engine : {"duckdb", "spark"}, Engine or SparkSession, optional
         Default: Spark for Spark sources, otherwise a new in-memory DuckDB.
     include_first_transaction, classic, allow_nonpositive : bool
@@ -187,11 +207,23 @@ def calibration_and_holdout_split(
 
     Parameters
     ----------
-    transactions, customer_col, date_col, amount_col, observation_end, freq, time_scaler, allow_nonpositive
-        As in :func:`rfm_summary`.
+    transactions : path, glob, folder, DuckDBTable, SparkTable, pandas/Arrow table or Spark DataFrame
+        The purchase log, as in :func:`rfm_summary`.
     calibration_end : date-like
         Last instant of the calibration window.
-    engine : optional
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names.
+    amount_col : str or None, default="amount"
+        Spend column; None for counts only.
+    observation_end : date-like, optional
+        End of the holdout window; default the last purchase date.
+    freq : str, default="D"
+        Period of the time unit, as in :func:`rfm_summary`.
+    time_scaler : float, default=1.0
+        Periods are divided by it.
+    engine : {"duckdb", "spark"}, Engine or SparkSession, optional
+        As in :func:`rfm_summary`.
+    allow_nonpositive : bool, default=False
         As in :func:`rfm_summary`.
 
     Returns
@@ -206,6 +238,19 @@ def calibration_and_holdout_split(
     TypeError, ValueError
         As :func:`rfm_summary`; also if ``calibration_end`` is not before the observation
         end or precedes every purchase.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    ...                     "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-11", "2024-01-05"]),
+    ...                     "amount": [10.0, 5.0, 20.0, 8.0]})
+    >>> split = calibration_and_holdout_split(log, "2024-01-06", observation_end="2024-01-31").to_pandas()
+    >>> split[["frequency_cal", "T_cal", "frequency_holdout", "duration_holdout"]]  # doctest: +NORMALIZE_WHITESPACE
+                 frequency_cal  T_cal  frequency_holdout  duration_holdout
+    customer_id
+    1                        0    5.0                  1              25.0
+    2                        0    1.0                  0              25.0
     """
     caller = "scale.calibration_and_holdout_split"
     from crmlab._validation import check_date_arg

@@ -59,6 +59,14 @@ def simulate_cnbd(
         (purchases in ``(T, T+future]``), ``alive`` (alive at T),
         ``active_holdout`` (bought in the holdout), ``lambda``, ``p`` (the truth);
         with ``return_gaps=True`` a tuple ``(data, gaps)``.
+
+    Examples
+    --------
+    >>> data = simulate_cnbd(1000, r=2.0, alpha=10.0, a=1.0, b=20.0, k=3, T=52.0, random_state=0)
+    >>> list(data.columns)
+    ['frequency', 'recency', 'T', 'litt', 'frequency_holdout', 'alive', 'active_holdout', 'lambda', 'p']
+    >>> data.equals(simulate_cnbd(1000, r=2.0, alpha=10.0, a=1.0, b=20.0, k=3, T=52.0, random_state=0))
+    True
     """
     caller = "simulate_cnbd"
     n = check_int(n_customers, "n_customers", caller=caller, minimum=1)
@@ -160,6 +168,17 @@ def simulate_covariate_world(
         ``frequency_holdout``, ``alive``, ``active_holdout``.
     covariates : pandas.DataFrame
         Index ``customer_id``; one column per covariate.
+
+    Examples
+    --------
+    >>> data, covariates = simulate_covariate_world(
+    ...     100, model="paretonbd", params={"r": 0.5, "alpha": 4.0, "s": 0.6, "beta": 12.0},
+    ...     purchase_effects={"income": 0.5, "is_member": 0.3}, dropout_effects={"income": -0.2},
+    ...     T=52.0, random_state=0)
+    >>> list(covariates.columns), sorted(covariates["is_member"].unique().tolist())
+    (['income', 'is_member'], [0.0, 1.0])
+    >>> data.index.equals(covariates.index)
+    True
     """
     caller = "simulate_covariate_world"
     n = check_int(n_customers, "n_customers", caller=caller, minimum=1)
@@ -232,6 +251,13 @@ def simulate_spend_covariates(
         ``frequency``, ``monetary_value``, ``nu`` (true ν_i), indexed by ``customer_id``.
     covariates : pandas.DataFrame
         One column per covariate.
+
+    Examples
+    --------
+    >>> spend, covariates = simulate_spend_covariates(200, p=6.0, q=4.0, gamma=15.0, effects={"x": 0.3},
+    ...                                               random_state=0)
+    >>> list(spend.columns), list(covariates.columns)
+    (['frequency', 'monetary_value', 'nu'], ['x'])
     """
     rng = as_generator(random_state)
     n = check_int(n_customers, "n_customers", caller="simulate_spend_covariates", minimum=1)
@@ -270,6 +296,15 @@ def simulate_retention_covariates(
         ``lifetime``, ``churned``, ``theta`` (true churn probability), indexed by ``customer_id``.
     covariates : pandas.DataFrame
         One column per covariate.
+
+    Examples
+    --------
+    >>> lifetimes, covariates = simulate_retention_covariates(
+    ...     200, alpha=1.0, beta=3.0, effects_alpha={"x": 0.3}, effects_beta={}, horizon=12, random_state=0)
+    >>> list(lifetimes.columns), list(covariates.columns)
+    (['lifetime', 'churned', 'theta'], ['x'])
+    >>> bool(lifetimes["lifetime"].between(1, 12).all())
+    True
     """
     rng = as_generator(random_state)
     n = check_int(n_customers, "n_customers", caller="simulate_retention_covariates", minimum=1)
@@ -311,6 +346,13 @@ def simulate_pareto_ggg(
     pandas.DataFrame
         ``frequency``, ``recency``, ``T``, ``litt``, ``frequency_holdout``, ``alive``,
         ``k``, ``lambda``, ``mu`` (the truth), indexed by ``customer_id``.
+
+    Examples
+    --------
+    >>> data = simulate_pareto_ggg(100, t=2.0, gamma=2.0, r=0.8, alpha=4.0, s=0.6, beta=12.0, T=52.0,
+    ...                            random_state=0)
+    >>> list(data.columns)
+    ['frequency', 'recency', 'T', 'litt', 'frequency_holdout', 'alive', 'k', 'lambda', 'mu']
     """
     n = check_int(n_customers, "n_customers", caller="simulate_pareto_ggg", minimum=1)
     rng = as_generator(random_state)

@@ -3,9 +3,10 @@
 Chapter 11. Customers follow the BG/NBD purchase process (Fader, Hardie & Lee
 2005) with Gamma-Gamma spend, so a fit on the written log can be checked against
 the true parameters. Customers are generated in fixed blocks of ``BLOCK``
-customers; block ``k`` draws from its own stream ``SeedSequence(seed,
-spawn_key=(k,))``, so the data do not depend on how many blocks are generated at
-a time (the chunk size): two chunk sizes give identical rows.
+customers; block ``k`` draws from its own stream, the ``k``-th child of the
+``random_state`` seed sequence (``SeedSequence(random_state, spawn_key=(k,))`` for an
+integer), so the data do not depend on how many blocks are generated at a time (the
+chunk size): two chunk sizes give identical rows.
 
 Layout of ``out``::
 
@@ -36,7 +37,24 @@ BLOCK = 50_000
 
 @dataclass(frozen=True)
 class BTYDWorld:
-    """True parameters: rates per week (BG/NBD r, alpha, a, b) and spend (Gamma-Gamma p, q, gamma)."""
+    """True parameters of a chunked world: BG/NBD purchases (rates per week) and Gamma-Gamma spend.
+
+    Parameters
+    ----------
+    r, alpha : float, default=0.5, 2.0
+        Gamma heterogeneity of the purchase rate per week (shape, rate).
+    a, b : float, default=0.5, 3.0
+        Beta heterogeneity of the drop-out probability after each repeat purchase.
+    p : float, default=6.0
+        Gamma shape of each purchase amount.
+    q, gamma : float, default=4.0, 15.0
+        Gamma heterogeneity (shape, rate) of the customers' spend rate ``nu``.
+
+    Examples
+    --------
+    >>> BTYDWorld(r=0.8).r, BTYDWorld().alpha
+    (0.8, 2.0)
+    """
 
     r: float = 0.5
     alpha: float = 2.0
@@ -47,9 +65,23 @@ class BTYDWorld:
     gamma: float = 15.0
 
 
-def _block(k: int, n: int, first_id: int, days: int, world: BTYDWorld, seed: int) -> tuple[pd.DataFrame, ...]:
+def _block_stream(root: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """Return the ``k``-th child of ``root``, whatever children ``root`` has spawned already."""
+    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size)
+
+
+def _root_sequence(random_state: object, caller: str) -> np.random.SeedSequence:
+    """Return the seed sequence that ``random_state`` (int >= 0 or SeedSequence) stands for."""
+    if isinstance(random_state, np.random.SeedSequence):
+        return random_state
+    return np.random.SeedSequence(check_int(random_state, "random_state", caller=caller, minimum=0))
+
+
+def _block(
+    k: int, n: int, first_id: int, days: int, world: BTYDWorld, root: np.random.SeedSequence,
+) -> tuple[pd.DataFrame, ...]:
     """Return customers ``first_id .. first_id + n - 1`` of block ``k`` and their purchases."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+    rng = np.random.default_rng(_block_stream(root, k))
     lam = rng.gamma(world.r, 1.0 / world.alpha, n) / 7.0  # purchases per day
     drop = rng.beta(world.a, world.b, n)
     nu = rng.gamma(world.q, 1.0 / world.gamma, n)
@@ -78,8 +110,17 @@ def _block(k: int, n: int, first_id: int, days: int, world: BTYDWorld, seed: int
     return customers, tx
 
 
+def _seed_record(root: np.random.SeedSequence) -> object:
+    """Return the seed as written to ``params.json``: the int, or entropy and spawn key of a sequence."""
+    if not root.spawn_key and isinstance(root.entropy, int):
+        return root.entropy
+    entropy = root.entropy if isinstance(root.entropy, int) else [int(e) for e in np.atleast_1d(root.entropy)]
+    return {"entropy": entropy, "spawn_key": [int(k) for k in root.spawn_key]}
+
+
 def write_btyd_world(
-    n_customers: int, out: str, *, start: str = "2023-01-01", end: str = "2024-12-31", seed: int = 0,
+    n_customers: int, out: str, *, start: str = "2023-01-01", end: str = "2024-12-31",
+    random_state: int | np.random.SeedSequence = 0,
     chunk_size: int = 500_000, world: BTYDWorld | None = None, progress: bool = False,
 ) -> list[str]:
     """Write a BG/NBD + Gamma-Gamma transaction log to partitioned Parquet, chunk by chunk.
@@ -92,8 +133,10 @@ def write_btyd_world(
         Output folder (created).
     start, end : date-like
         Observation window; customers are acquired in its first half.
-    seed : int
-        The same seed gives identical data for every ``chunk_size``.
+    random_state : int or numpy.random.SeedSequence, default=0
+        Seed of the world: block ``k`` of ``BLOCK`` customers draws from the ``k``-th
+        child of this seed sequence, so the same seed gives identical data for every
+        ``chunk_size``.
     chunk_size : int, default=500_000
         Customers per output file, rounded up to a whole number of blocks of ``BLOCK``.
     world : BTYDWorld, optional
@@ -105,11 +148,23 @@ def write_btyd_world(
     -------
     list of str
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     paths = write_btyd_world(200, out, random_state=0)
+    ...     tx = pd.read_parquet(paths[2])
+    >>> [p.replace(out, "out") for p in paths]
+    ['out/params.json', 'out/customers/part-00000.parquet', 'out/transactions/part-00000.parquet']
+    >>> list(tx.columns), int(tx["customer_id"].nunique())
+    (['customer_id', 'date', 'amount'], 200)
     """
     caller = "write_btyd_world"
     n_customers = check_int(n_customers, "n_customers", caller=caller, minimum=1)
     chunk_size = check_int(chunk_size, "chunk_size", caller=caller, minimum=1)
-    seed = check_int(seed, "seed", caller=caller, minimum=0)
+    root = _root_sequence(random_state, caller)
     t0, t1 = check_date_arg(start, "start", caller=caller), check_date_arg(end, "end", caller=caller)
     days = (t1.normalize() - t0.normalize()).days + 1
     if days < 2:
@@ -121,12 +176,13 @@ def write_btyd_world(
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     paths = [os.path.join(out, "params.json")]
     with open(paths[0], "w", encoding="utf-8") as fh:
-        json.dump({"n_customers": n_customers, "start": str(t0.date()), "end": str(t1.date()), "seed": seed,
-                   "block": BLOCK, "time_unit_of_rates": "week", **asdict(world)}, fh, indent=2)
+        json.dump({"n_customers": n_customers, "start": str(t0.date()), "end": str(t1.date()),
+                   "seed": _seed_record(root), "block": BLOCK, "time_unit_of_rates": "week",
+                   **asdict(world)}, fh, indent=2)
     base = np.datetime64(t0.date(), "D")
     starts = range(0, n_blocks, per_chunk)
     for part, b0 in enumerate(tqdm(starts, desc="generate", disable=not progress, unit="chunk")):
-        frames = [_block(k, min(BLOCK, n_customers - k * BLOCK), k * BLOCK + 1, days, world, seed)
+        frames = [_block(k, min(BLOCK, n_customers - k * BLOCK), k * BLOCK + 1, days, world, root)
                   for k in range(b0, min(b0 + per_chunk, n_blocks))]
         customers = pd.concat([f[0] for f in frames], ignore_index=True)
         tx = pd.concat([f[1] for f in frames], ignore_index=True)

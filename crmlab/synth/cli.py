@@ -81,7 +81,7 @@ def _run_chunked(args: argparse.Namespace, out: str, progress: bool) -> int:
         print("writing a transactions-only BG/NBD + Gamma-Gamma world in Parquet chunks (crmlab.synth.chunked); "
               "true parameters in params.json")
     try:
-        paths = write_btyd_world(args.customers, out, start=args.start, end=args.end, seed=args.seed,
+        paths = write_btyd_world(args.customers, out, start=args.start, end=args.end, random_state=args.seed,
                                  chunk_size=args.chunk_size or 500_000, progress=progress)
     except (TypeError, ValueError) as exc:
         print(f"crmlab generate: {exc}", file=sys.stderr)

@@ -33,6 +33,11 @@ def widget_mode(static: bool | None = None) -> str:
     ------
     ValueError
         If ``CRMLAB_WIDGETS`` holds anything else.
+
+    Examples
+    --------
+    >>> widget_mode(static=True), widget_mode(static=False)
+    ('static', 'live')
     """
     if static is not None:
         return "static" if static else "live"
@@ -66,7 +71,10 @@ class Demo:
     draw : callable
         ``draw(result, values, ax) -> Axes``.
     mode : {"live", "static"}
-    figsize : tuple of float
+        ``"live"`` builds the widgets and redraws on every change; ``"static"``
+        draws once with the initial values.
+    figsize : tuple of float, default=(6.0, 3.5)
+        Figure width and height in inches.
     """
 
     def __init__(self, controls: Mapping[str, Any], values: Mapping[str, Any], compute: Callable[..., Any],
