@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = getattr(args, "out", None)
-    wants_folder = getattr(args, "format", None) != "sqlite"  # only `generate --format sqlite` writes one file
+    # --out is a folder, except for `generate --format sqlite` and commands that declare a file (`clv` scores)
+    wants_folder = getattr(args, "format", None) != "sqlite" and not getattr(args, "out_is_file", False)
     if out is not None and wants_folder and Path(out).is_file():
         print(f"crmlab {args.command}: error: --out {str(out)!r} is an existing file, not a folder; pass a folder "
               "(it is created if needed) or remove the file.", file=sys.stderr)

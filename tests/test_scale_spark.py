@@ -113,4 +113,4 @@ def test_spark_dataframe_input_and_errors(spark, cdnow):
     with pytest.raises(ValueError, match="missing required column"):
         scale.rfm_summary(frame.drop("date"))
     with pytest.raises(ValueError, match="after observation_end=1997-01-31"):
-        scale.rfm_summary(frame, observation_end="1997-01-31", allow_nonpositive=True)
+        scale.rfm_summary(frame, observation_end="1997-01-31", allow_negative=True)

@@ -71,7 +71,7 @@ def offending_ids(engine: Engine, view: str, condition: str, customer_col: str) 
 
 def load_log(
     transactions: Any, *, engine: Any, customer_col: str, date_col: str, amount_col: str | None,
-    allow_nonpositive: bool, freq: str, time_scaler: float, caller: str,
+    allow_negative: bool, freq: str, time_scaler: float, caller: str,
 ) -> tuple[Log, float]:
     """Register, check and normalise a transaction log; return it and the time scaler."""
     check_in_choices(freq, "freq", FREQ_CHOICES, caller=caller)
@@ -98,8 +98,10 @@ def load_log(
                         f"ISO string column); got a {date_kind} column.")
     checks = {f"null_{c}": f"{q(c)} IS NULL" for c in columns}
     checks["bad_date"] = f"{q(date_col)} IS NOT NULL AND {ts} IS NULL"
-    if amount_col is not None and not allow_nonpositive:
-        checks["nonpositive"] = f"{q(amount_col)} <= 0"
+    if amount_col is not None:
+        checks["infinite"] = f"ABS(CAST({q(amount_col)} AS DOUBLE)) = CAST('Infinity' AS DOUBLE)"
+        if not allow_negative:  # zero-price purchases are purchases; refunds are refused (as rfm_summary does)
+            checks["negative"] = f"{q(amount_col)} < 0"
     sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}" for name, cond in checks.items())
     stats = eng.collect(f"SELECT COUNT(*) AS n_rows, MIN({ts}) AS first_ts, MAX({ts}) AS last_ts, {sums} "
                         f"FROM {q(src)}").iloc[0]
@@ -119,11 +121,15 @@ def load_log(
         raise ValueError(f"{caller}(): {int(stats['bad_date'])} value(s) in column '{date_col}' of 'transactions' "
                          f"could not be parsed as dates (examples: {bad}; first {customer_col} values: {ids}); "
                          "use ISO dates such as '1997-01-31'.")
-    if "nonpositive" in checks and int(stats["nonpositive"]):
-        ids = offending_ids(eng, src, checks["nonpositive"], customer_col)
-        raise ValueError(f"{caller}(): {int(stats['nonpositive'])} row(s) of 'transactions' have a zero or negative "
-                         f"'{amount_col}' (first {customer_col} values: {ids}); remove refunds and free items first "
-                         "or pass allow_nonpositive=True.")
+    if "infinite" in checks and int(stats["infinite"]):
+        ids = offending_ids(eng, src, checks["infinite"], customer_col)
+        raise ValueError(f"{caller}(): column '{amount_col}' of 'transactions' has {int(stats['infinite'])} infinite "
+                         f"value(s) (first {customer_col} values: {ids}); replace them by finite numbers first.")
+    if "negative" in checks and int(stats["negative"]):
+        ids = offending_ids(eng, src, checks["negative"], customer_col)
+        raise ValueError(f"{caller}(): {int(stats['negative'])} row(s) of 'transactions' have a negative "
+                         f"'{amount_col}' (first {customer_col} values: {ids}); negative amounts are refunds: net "
+                         "them against their purchases first or pass allow_negative=True.")
     amt = f", CAST({q(amount_col)} AS DOUBLE) AS amt" if amount_col is not None else ""
     view = eng.create(fresh_name("log"), f"SELECT {q(customer_col)} AS cid, {ts} AS ts{amt} FROM {q(src)}")
     log = Log(eng, view, customer_col, amount_col is not None, pd.Timestamp(stats["first_ts"]),

@@ -44,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
     parser.add_argument("--database", default=":memory:", help="DuckDB database file for --out table:NAME")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    parser.set_defaults(out_is_file=True)  # --out names a scores file (rewritten on a rerun), not a folder
 
 
 def _source(text: str, engine: str) -> object:

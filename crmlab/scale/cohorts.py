@@ -74,7 +74,7 @@ def cohort_table(
     caller = "scale.cohort_table"
     check_in_choices(period, "period", PERIODS, caller=caller)
     log, _ = load_log(transactions, engine=engine, customer_col=customer_col, date_col=date_col, amount_col=None,
-                      allow_nonpositive=True, freq="D", time_scaler=1.0, caller=caller)
+                      allow_negative=True, freq="D", time_scaler=1.0, caller=caller)
     per = period_sql(period)
     sql = (f"WITH a AS (SELECT DISTINCT cid, {per} AS per FROM {quote(log.view)}), "
            "f AS (SELECT cid, MIN(per) AS cohort FROM a GROUP BY cid) "

@@ -69,7 +69,7 @@ def run_clv(
     observation_end: Any = None, customer_col: str = "customer_id", date_col: str = "date",
     amount_col: str | None = "amount", freq: str = "D", time_scaler: float = 1.0, horizon: float = 52.0,
     discount_rate: float = 0.0, margin: float = 1.0, out: str | None = None, out_format: str = "parquet",
-    allow_nonpositive: bool = False, progress: bool = False,
+    allow_negative: bool = False, progress: bool = False,
 ) -> ClvRun:
     """Summarise a log in the engine, fit a BTYD model on the compressed table, score and write.
 
@@ -103,7 +103,7 @@ def run_clv(
         Parquet path (``out_format="parquet"``) or table name (``"table"``) for the scores.
     out_format : {"parquet", "table"}, default="parquet"
         How ``out`` is written.
-    allow_nonpositive : bool, default=False
+    allow_negative : bool, default=False
         As in :func:`crmlab.scale.rfm_summary`.
     progress : bool, default=False
         Show a progress bar over the steps.
@@ -128,7 +128,7 @@ def run_clv(
         steps.update(1)
 
     kw = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, observation_end=observation_end,
-              freq=freq, time_scaler=time_scaler, engine=engine, allow_nonpositive=allow_nonpositive)
+              freq=freq, time_scaler=time_scaler, engine=engine, allow_negative=allow_negative)
     if calibration_end is None:
         summary = rfm_summary(transactions, **kw)
     else:

@@ -129,7 +129,7 @@ def _columns_sql(end_p: int, scaler: float, has_amount: bool, include_first: boo
 def rfm_summary(
     transactions: Any, customer_col: str = "customer_id", date_col: str = "date", amount_col: str | None = "amount",
     observation_end: Any = None, freq: str = "D", time_scaler: float = 1.0, *, engine: Any = None,
-    include_first_transaction: bool = False, classic: bool = False, allow_nonpositive: bool = False,
+    include_first_transaction: bool = False, classic: bool = False, allow_negative: bool = False,
 ) -> EngineTable:
     """Summarise a transaction log into one RFM row per customer, inside the engine.
 
@@ -152,7 +152,7 @@ def rfm_summary(
         Periods are divided by it (``freq="D", time_scaler=7`` gives weeks).
     engine : {"duckdb", "spark"}, Engine or SparkSession, optional
         Default: Spark for Spark sources, otherwise a new in-memory DuckDB.
-    include_first_transaction, classic, allow_nonpositive : bool
+    include_first_transaction, classic, allow_negative : bool
         As in :func:`crmlab.rfm.rfm_summary`.
 
     Returns
@@ -182,7 +182,7 @@ def rfm_summary(
     """
     caller = "scale.rfm_summary"
     log, scaler = load_log(transactions, engine=engine, customer_col=customer_col, date_col=date_col,
-                           amount_col=amount_col, allow_nonpositive=allow_nonpositive, freq=freq,
+                           amount_col=amount_col, allow_negative=allow_negative, freq=freq,
                            time_scaler=time_scaler, caller=caller)
     end = resolve_end(log, observation_end, caller=caller, date_col=date_col)
     end_p = timestamp_period(end, freq)
@@ -197,7 +197,7 @@ def rfm_summary(
 def calibration_and_holdout_split(
     transactions: Any, calibration_end: Any, customer_col: str = "customer_id", date_col: str = "date",
     amount_col: str | None = "amount", observation_end: Any = None, freq: str = "D", time_scaler: float = 1.0,
-    *, engine: Any = None, allow_nonpositive: bool = False,
+    *, engine: Any = None, allow_negative: bool = False,
 ) -> EngineTable:
     """Split a log at ``calibration_end`` inside the engine: RFM before, counts after.
 
@@ -223,7 +223,7 @@ def calibration_and_holdout_split(
         Periods are divided by it.
     engine : {"duckdb", "spark"}, Engine or SparkSession, optional
         As in :func:`rfm_summary`.
-    allow_nonpositive : bool, default=False
+    allow_negative : bool, default=False
         As in :func:`rfm_summary`.
 
     Returns
@@ -256,7 +256,7 @@ def calibration_and_holdout_split(
     from crmlab._validation import check_date_arg
 
     log, scaler = load_log(transactions, engine=engine, customer_col=customer_col, date_col=date_col,
-                           amount_col=amount_col, allow_nonpositive=allow_nonpositive, freq=freq,
+                           amount_col=amount_col, allow_negative=allow_negative, freq=freq,
                            time_scaler=time_scaler, caller=caller)
     cal_end = check_date_arg(calibration_end, "calibration_end", caller=caller)
     end = resolve_end(log, observation_end, caller=caller, date_col=date_col)
