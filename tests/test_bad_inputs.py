@@ -221,6 +221,10 @@ for fname, summarise in SUMMARISERS.items():
         lambda s=summarise: (*_warned(lambda: s(DUPLICATED, duplicates="drop")), s(log())))
     case(f"12-duplicates-keep-{fname}", Returns(lambda r: r[1] == [], "no warning when asked to keep"))(
         lambda s=summarise: _warned(lambda: s(DUPLICATED, duplicates="keep")))
+case("12-duplicates-without-amounts-change-nothing", Returns(
+    lambda r: r[1] == [] and r[0].equals(rfm_summary(log().drop(columns="amount"), amount_col=None)),
+    "no warning and the same summary: repeated rows fall in one period"))(
+    lambda: _warned(lambda: rfm_summary(pd.concat([log(), log().iloc[[0]]]).drop(columns="amount"), amount_col=None)))
 case("12-duplicates-bad-choice", Raises(ValueError, r"'duplicates' must be one of"))(
     lambda: rfm_summary(log(), duplicates="ignore"))
 

@@ -99,7 +99,8 @@ def _prepare(
             )
         amounts = df[amount_col].to_numpy(dtype=np.float64)
     log = _Log(df, customer_col, df[customer_col].to_numpy(), dates, amounts, scaler)
-    if duplicates != "keep":
+    # without amounts a repeated row cannot change the summary (purchases in one period are merged)
+    if duplicates != "keep" and amounts is not None:
         repeated = _repeated_rows(df, columns)
         n_repeated = int(repeated.sum())
         if n_repeated:
@@ -278,6 +279,8 @@ def rfm_summary(
         Rows that repeat an earlier row exactly (same customer, date and amount) are
         counted by default with a warning giving their number; ``"drop"`` drops them
         (also reporting the number), ``"keep"`` counts them silently (and skips the check).
+        Without ``amount_col`` there is nothing to check: repeated rows fall in the same
+        period and are merged like any purchases made in one period.
 
     Returns
     -------
