@@ -6,6 +6,7 @@ import re
 import shutil
 
 import nbformat
+import numpy as np
 import pytest
 
 from crmlab.course import find_chapters
@@ -238,6 +239,18 @@ def test_compare_editions_sees_a_changed_output_or_code():
     other = nbformat.reads(nbformat.writes(nb), as_version=4)
     other.cells[1].outputs[0]["metadata"]["crmlab"]["prose"]["values"]["share"] = 0.3
     assert compare_editions(nb, other) == ["cell code-001: output 0 differs"]
+
+
+def test_a_reexecuted_edition_is_held_to_the_english_sentence_not_the_last_bit():
+    """A value that moved in its last bit (a sum in another order) renders the same sentence."""
+    nb, _ = _prose_notebook()
+    other = nbformat.reads(nbformat.writes(nb), as_version=4)
+    values = other.cells[1].outputs[0]["metadata"]["crmlab"]["prose"]["values"]
+    values["share"] = float(np.nextafter(values["share"], 1.0))
+    assert compare_editions(nb, other) == ["cell code-001: output 0 differs"], "stored editions: exact"
+    assert compare_editions(nb, other, images=False) == []
+    values["share"] = 0.3  # shows "30%" where English shows "20%"
+    assert compare_editions(nb, other, images=False) == ["cell code-001: output 0 differs"]
 
 
 def test_skeleton_lists_every_markdown_cell(tmp_path):
