@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
@@ -152,11 +153,23 @@ def test_degenerate_fits_explain_themselves() -> None:
     # everyone bought five times and just now: the dropout probability runs to zero
     with pytest.raises(FitError, match=r"(?s)optimiser: .*ran to the edge.*Try: penalizer_coef"):
         BetaGeoModel().fit(pd.DataFrame({"frequency": [5] * 50, "recency": ages, "T": ages}))
-    # one repeat purchase each, all at the very end: rates without heterogeneity, flagged as weakly identified
+    # one repeat purchase each, all at the very end: a and b drop out of the likelihood and r, alpha drift
+    # together towards infinity (no rate heterogeneity). Where L-BFGS stops on that flat ridge depends on the
+    # machine's last bits (CI stopped with success, a fresh venv here with ABNORMAL), so the test asks that
+    # either outcome explains itself: a fit flagged as barely identified, or a FitError with the parameters.
+    import warnings
+
     from crmlab import CrmlabWarning
 
-    with pytest.warns(CrmlabWarning, match=r"barely identified"):
-        BetaGeoModel().fit(pd.DataFrame({"frequency": [1] * 50, "recency": ages, "T": ages}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            BetaGeoModel().fit(pd.DataFrame({"frequency": [1] * 50, "recency": ages, "T": ages}))
+        except FitError as err:
+            assert re.search(r"(?s)last parameters \{r=.*alpha=.*Try: penalizer_coef", str(err)), str(err)
+        else:
+            assert any(issubclass(w.category, CrmlabWarning) and "barely identified" in str(w.message)
+                       for w in caught), [str(w.message) for w in caught]
 
 
 # --- issue 14: the sweep extended to BG/BB, Gamma-Gamma and sBG --------------------------------------------------
