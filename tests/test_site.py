@@ -87,6 +87,24 @@ chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs De
 
 
 @chromium
+@pytest.mark.parametrize("edition, label", [("", "Solution (click to show)"), ("zh", "参考答案（点击展开）")])
+def test_solutions_are_folded_until_clicked(site, edition, label):
+    """Every solution cell of every chapter page sits inside a closed <details> with the edition's label."""
+    import nbformat
+
+    folder = site / edition if edition else site
+    chapters = TRANSLATED if edition else CHAPTERS
+    for path in chapters:
+        nb = nbformat.read(path, as_version=4)
+        n_solutions = sum("solution" in c.metadata.get("tags", []) for c in nb.cells)
+        page = (folder / f"{path.stem}.html").read_text(encoding="utf-8")
+        folded = re.findall(r'<details class="crmlab-folded crmlab-folded-solution"><summary>([^<]*)</summary>\s*'
+                            r'<div class="jp-Cell[^"]*celltag_solution', page)
+        assert n_solutions > 0, path.stem
+        assert folded == [label] * n_solutions, (path.stem, len(folded), n_solutions)
+        assert page.count("celltag_solution") == n_solutions  # none left outside a fold
+
+
 def test_tofu_measure_tells_real_glyphs_from_missing_glyph_boxes(tmp_path):
     from playwright.sync_api import sync_playwright
 

@@ -46,6 +46,8 @@ UI = {
         "minutes": " · about {m} minutes",
         "course_title": "crmlab — customer relationship management analytics",
         "site_title": "crmlab course",
+        "solution": "Solution (click to show)",
+        "instructor": "Notes for the lecturer (click to show)",
     },
     "zh": {
         "html_lang": "zh-CN",
@@ -60,6 +62,8 @@ UI = {
         "minutes": " · 约 {m} 分钟",
         "course_title": "crmlab — 客户关系管理数据分析",
         "site_title": "crmlab 课程",
+        "solution": "参考答案（点击展开）",
+        "instructor": "教师讲课提示（点击展开）",
     },
 }
 
@@ -91,6 +95,8 @@ nav.crmlab-toc li.h3 { margin-left: 1.2rem; font-size: .9rem; }
 .chapter-card h2 { margin: 0 0 .3rem 0; font-size: 1.2rem; }
 .meta { color: #52606d; font-size: .9rem; }
 table.crmlab-table { border-collapse: collapse; font-size: .92rem; }
+details.crmlab-folded { border: 1px solid #d8dde6; border-radius: 6px; margin: .5rem 1rem; padding: .3rem .6rem; }
+details.crmlab-folded > summary { cursor: pointer; font-family: system-ui, sans-serif; color: #1f4e79; }
 table.crmlab-table td, table.crmlab-table th { border-bottom: 1px solid #e4e7eb; padding: .25rem .6rem;
   text-align: left; vertical-align: top; }
 """.replace("CJKFONTS", _CJK_FONTS)
@@ -256,7 +262,11 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, ed
         mathjax_url=f"{edition.static}/mathjax/MathJax.js?config={MATHJAX_CONFIG}",
     )
     name = ui["chapter"].format(n=int(chapter.number), title=chapter.title)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    # solutions and lecturer's notes are folded (<details>): a student tries the exercise before opening them
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": name}, "crmlab_folded": {"solution": ui["solution"],
+                                                                   "instructor": ui["instructor"]}},
+    )
     body = re.sub(r"<html[^>]*>", f'<html lang="{ui["html_lang"]}">', body, count=1)
     items = "".join(
         f'<li class="h{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
