@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmlab._keys import member_mask
 from crmlab._validation import check_frame
 from crmlab.database._bulk import BULK_ROWS, write_rows
 from crmlab.database._validate import refuse_rows, to_sql_columns, validate_batch
@@ -35,16 +36,7 @@ def _known_customers(conn: sqlite3.Connection, ids: np.ndarray) -> np.ndarray:
     """Boolean mask: ``ids`` that are customers in the database (set-wise, no per-row SQL)."""
     rows = conn.execute("SELECT customer_id FROM customers ORDER BY customer_id").fetchall()
     known = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    if not len(known) or not len(ids):
-        return np.zeros(len(ids), dtype=bool)
-    top = int(known[-1])
-    if top <= 4 * len(known) + 1_000_000:
-        # dense ids: a lookup table, O(n) instead of the sort behind np.isin
-        table = np.zeros(top + 1, dtype=bool)
-        table[known] = True
-        inside = (ids >= 0) & (ids <= top)
-        return inside & table[np.where(inside, ids, 0)]
-    return np.isin(ids, known)
+    return member_mask(ids, known)
 
 
 def _check_references(
