@@ -1,6 +1,6 @@
 """Conventions of the public API, checked for every public name (issue 15, item 6).
 
-Four families of checks:
+Five families of checks:
 
 * scikit-learn's own ``parametrize_with_checks`` over every estimator that takes a
   feature matrix, with the checks each one is known to fail declared below, one
@@ -11,16 +11,20 @@ Four families of checks:
 * ``random_state`` everywhere: no public signature takes ``rng``/``seed``, and the
   same seed gives the same bytes;
 * numpydoc validation of every public name in every subpackage's ``__all__``, with an
-  explicit ignore list that may only shrink, and an ``__all__`` in every public module.
+  explicit ignore list that may only shrink, and an ``__all__`` in every public module;
+* no positional booleans: an AST scan of ``crmlab/`` for bool parameters that are not
+  keyword-only and for calls passing ``True``/``False`` by position.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pickle
 import pkgutil
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,6 +63,9 @@ from crmlab.synth.btyd_worlds import (
     simulate_retention_covariates,
     simulate_spend_covariates,
 )
+
+REPO = Path(__file__).resolve().parents[1]
+
 
 # --------------------------------------------------------------------------------------------------
 # Public modules
@@ -640,3 +647,67 @@ def test_errors_name_the_function_called_not_its_helper(case):
     with pytest.raises(error, match=rf"^{caller}\(\): ") as info:
         call()
     assert f"{helper}()" not in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------------
+# No positional booleans: a flag is named where it is passed (``f(df, classic=True)``, never
+# ``f(df, True)``), so every bool parameter is keyword-only, in private helpers too
+# --------------------------------------------------------------------------------------------------
+
+# Flags another helper's files still take by position (issue 15 leaves those files to them): each entry is
+# "path:function(parameter)" for a definition or "path:function(argument N)" for a call, with the reason.
+_SCALE_OWNED = "crmlab/scale/ is being rewritten by another helper of issue 15; its flags change there"
+POSITIONAL_FLAGS_KNOWN: dict[str, str] = {
+    "crmlab/scale/score.py:_row_scores(discrete)": _SCALE_OWNED,
+    "crmlab/scale/summary.py:_reduce_sql(has_amount)": _SCALE_OWNED,
+    "crmlab/scale/summary.py:_columns_sql(has_amount)": _SCALE_OWNED,
+    "crmlab/scale/summary.py:_columns_sql(include_first)": _SCALE_OWNED,
+    "crmlab/scale/summary.py:_columns_sql(classic)": _SCALE_OWNED,
+    "crmlab/scale/summary.py:_columns_sql(argument 3)": _SCALE_OWNED,
+    "crmlab/scale/summary.py:_columns_sql(argument 4)": _SCALE_OWNED,
+}
+# Calls whose True/False is a value, not a flag: the default getattr returns, the value fillna writes.
+_BOOL_VALUE_CALLS = {"getattr", "fillna"}
+
+
+def _is_bool_flag(arg, default) -> bool:
+    annotation = ast.unparse(arg.annotation).replace(" ", "") if arg.annotation is not None else ""
+    is_bool_default = isinstance(default, ast.Constant) and isinstance(default.value, bool)
+    return is_bool_default or annotation in {"bool", "bool|None", "Optional[bool]"}
+
+
+def _positional_flags(path: Path, tree: ast.AST) -> list[str]:
+    """Bool parameters that can be passed by position, and calls passing True/False by position."""
+    rel = path.relative_to(REPO).as_posix()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            positional = node.args.posonlyargs + node.args.args
+            defaults = [None] * (len(positional) - len(node.args.defaults)) + list(node.args.defaults)
+            found += [f"{rel}:{node.name}({arg.arg})" for arg, default in zip(positional, defaults, strict=True)
+                      if _is_bool_flag(arg, default)]
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ast.unparse(node.func)
+            if name in _BOOL_VALUE_CALLS:
+                continue
+            found += [f"{rel}:{name}(argument {i})" for i, arg in enumerate(node.args)
+                      if isinstance(arg, ast.Constant) and isinstance(arg.value, bool)]
+    return found
+
+
+def test_no_flag_is_passed_by_position():
+    found = set()
+    for path in sorted((REPO / "crmlab").rglob("*.py")):
+        found.update(_positional_flags(path, ast.parse(path.read_text(encoding="utf-8"))))
+    new = sorted(found - set(POSITIONAL_FLAGS_KNOWN))
+    assert not new, f"make these flags keyword-only (add '*,' before them) and pass them by name: {new}"
+    fixed = sorted(set(POSITIONAL_FLAGS_KNOWN) - found)
+    assert not fixed, f"these flags are keyword-only now: remove them from POSITIONAL_FLAGS_KNOWN: {fixed}"
+
+
+def test_the_positional_flag_scan_finds_what_it_looks_for():
+    source = ("def f(x, flag=False, *, named=True):\n    return g(x, True, named=False)\n"
+              "def h(x, strict: bool):\n    return getattr(x, 'y', False)\n")
+    found = _positional_flags(REPO / "crmlab" / "example.py", ast.parse(source))
+    assert sorted(found) == ["crmlab/example.py:f(flag)", "crmlab/example.py:g(argument 1)",
+                             "crmlab/example.py:h(strict)"]

@@ -57,7 +57,8 @@ class PredictionIntervals:
     draws: np.ndarray
 
 
-def _parameter_draws(model: Any, n: int, rng: np.random.Generator, parameter_uncertainty: bool) -> np.ndarray:
+def _parameter_draws(model: Any, n: int, rng: np.random.Generator, *,
+                     parameter_uncertainty: bool) -> np.ndarray:
     est = model.params_.to_numpy(dtype=float)
     if not parameter_uncertainty:
         return np.tile(est, (n, 1))
@@ -162,7 +163,7 @@ def prediction_intervals(
         raise ValueError(f"{caller}(): 'levels' must be numbers in (0, 1); got {levels}.")
     index, x, tx, T = model._rows(data, caller)
     rng = as_generator(random_state)
-    thetas = _parameter_draws(model, n_draws, rng, parameter_uncertainty)
+    thetas = _parameter_draws(model, n_draws, rng, parameter_uncertainty=parameter_uncertainty)
     draws = np.empty((n_draws, len(x)), dtype=np.int64)
     for i in range(n_draws):  # one pass per replicate, all customers at once
         draws[i] = _simulate_future(model, tuple(thetas[i]), t, x, tx, T, rng)

@@ -40,7 +40,7 @@ def _known_customers(conn: sqlite3.Connection, ids: np.ndarray) -> np.ndarray:
 
 
 def _check_references(
-    caller: str, conn: sqlite3.Connection, table: str, df: pd.DataFrame, add_categories: bool
+    caller: str, conn: sqlite3.Connection, table: str, df: pd.DataFrame, *, add_categories: bool
 ) -> None:
     """Foreign keys, checked before writing so the error can name the row."""
     if table in ("transactions", "interactions", "complaints", "preferences"):
@@ -98,7 +98,7 @@ def import_tables(conn: sqlite3.Connection, tables: Mapping[str, pd.DataFrame], 
             for name in order:
                 frame = tables[name]
                 columns = validate_batch(caller, name, frame)
-                _check_references(caller, conn, name, frame, add_categories)
+                _check_references(caller, conn, name, frame, add_categories=add_categories)
                 counts[name] = _write(conn, name, columns)
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:

@@ -255,10 +255,10 @@ def dataset_path(name: str, *, verify: bool = True) -> Path:
     >>> dataset_path("mobi").name
     'mobi.csv'
     """
-    return _path(name, verify, "dataset_path")
+    return _path(name, "dataset_path", verify=verify)
 
 
-def _path(name: str, verify: bool, caller: str) -> Path:
+def _path(name: str, caller: str, *, verify: bool) -> Path:
     info = _info(name, caller)
     path = data_dir() / info.file
     if not path.is_file():
@@ -341,7 +341,7 @@ def load(name: str) -> pd.DataFrame:
     >>> load("mobi").shape
     (250, 24)
     """
-    path = _path(name, True, "load")
+    path = _path(name, "load", verify=True)
     if name in PARSERS:
         return PARSERS[name](path)
     info = _info(name, "load")

@@ -57,7 +57,7 @@ _SETTLEMENT = ("cash on delivery", "pay on invoice", "net 30 days", "net 60 days
 _SCALES = ("micro", "small", "medium", "large")
 
 
-def _cat(codes: np.ndarray, categories: tuple[str, ...], ordered: bool = False) -> pd.Categorical:
+def _cat(codes: np.ndarray, categories: tuple[str, ...], *, ordered: bool = False) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=list(categories), ordered=ordered)
 
 

@@ -14,7 +14,7 @@ ENV_VAR = "CRMLAB_WIDGETS"
 _MODES = ("live", "static")
 
 
-def widget_mode(static: bool | None = None) -> str:
+def widget_mode(*, static: bool | None = None) -> str:
     """Return ``"live"`` or ``"static"``: how a demo shows itself.
 
     Parameters

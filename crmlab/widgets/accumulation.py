@@ -58,7 +58,7 @@ def accumulation_demo(lost: int = 25, *, customers: int = 100, margin: float = 1
 
         return plot_accumulation_table(table, ax=ax)
 
-    mode = widget_mode(static)
+    mode = widget_mode(static=static)
     controls: dict = {}
     if mode == "live":
         import ipywidgets

@@ -51,7 +51,7 @@ def iceberg_demo(complaint_rate: float = 0.04, *, n_unhappy: int = 1000, static:
 
         return plot_complaint_iceberg(result["iceberg"], int(values["n_unhappy"]), ax=ax)
 
-    mode = widget_mode(static)
+    mode = widget_mode(static=static)
     controls: dict = {}
     if mode == "live":
         import ipywidgets

@@ -77,7 +77,7 @@ def probability_alive_demo(model: Any, *, T: float, frequency: int = 2, recency:
         return plot_probability_alive_curve(result["curve"], result["recency"], result["p_alive"],
                                             frequency=int(values["frequency"]), ax=ax)
 
-    mode = widget_mode(static)
+    mode = widget_mode(static=static)
     controls: dict = {}
     if mode == "live":
         import ipywidgets

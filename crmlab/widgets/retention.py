@@ -58,7 +58,7 @@ def retention_clv_demo(retention: float = 0.8, *, margin: float = 100.0, discoun
 
         return plot_retention_clv_curve(result["curve"], values["retention"], result["clv"], ax=ax)
 
-    mode = widget_mode(static)
+    mode = widget_mode(static=static)
     controls: dict = {}
     if mode == "live":
         import ipywidgets

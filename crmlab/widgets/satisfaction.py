@@ -54,7 +54,7 @@ def satisfaction_demo(perceived: float = 6.0, expected: float = 8.0, *, toleranc
 
         return plot_disconfirmation_point(table, ax=ax)
 
-    mode = widget_mode(static)
+    mode = widget_mode(static=static)
     controls: dict = {}
     if mode == "live":
         import ipywidgets
