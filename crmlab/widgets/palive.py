@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from crmlab._validation import check_int, check_number
-from crmlab.widgets._core import Demo, widget_mode
+from crmlab.widgets._core import Control, Demo, build_demo
 
 __all__ = ["probability_alive_demo"]
 
@@ -77,13 +77,7 @@ def probability_alive_demo(model: Any, *, T: float, frequency: int = 2, recency:
         return plot_probability_alive_curve(result["curve"], result["recency"], result["p_alive"],
                                             frequency=int(values["frequency"]), ax=ax)
 
-    mode = widget_mode(static=static)
-    controls: dict = {}
-    if mode == "live":
-        import ipywidgets
-
-        controls = {
-            "frequency": ipywidgets.IntSlider(value=frequency, min=0, max=max_frequency, description="frequency"),
-            "recency": ipywidgets.FloatSlider(value=recency, min=0.0, max=T, step=T / 100, description="recency"),
-        }
-    return Demo(controls, {"frequency": frequency, "recency": recency}, compute, draw, mode=mode)
+    return build_demo({"frequency": frequency, "recency": recency}, compute, draw, static=static, controls={
+        "frequency": Control("frequency", low=0, high=max_frequency),
+        "recency": Control("recency", low=0.0, high=T, step=T / 100),
+    })
