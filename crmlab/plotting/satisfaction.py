@@ -145,6 +145,7 @@ def plot_servqual_gaps(result: Any, *, weighted: bool = False, ax: Axes | None =
     weighted : bool, default=False
         Plot the importance-weighted gaps instead of the raw ones.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.barh``.
 
@@ -179,6 +180,7 @@ def plot_nps(results: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     results : NPSResult or mapping of str to NPSResult
         One result, or several labelled results (one bar each).
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.barh``.
 
@@ -216,6 +218,7 @@ def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -
     summary : pandas.DataFrame
         Output of :func:`crmlab.satisfaction.kano_summary` (``better``, ``worse``, ``category``).
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.scatter``.
 
@@ -263,6 +266,7 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
     n_unhappy : int
         Number of dissatisfied customers.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.bar``.
 

@@ -370,12 +370,26 @@ def calibration_and_holdout_split(
         Purchase log with ``customer_col``, ``date_col`` and (optionally) ``amount_col``.
     calibration_end : date-like
         Last day of the calibration window.
-    customer_col, date_col, amount_col, freq, time_scaler
-        As in :func:`rfm_summary`.
-    allow_negative, allow_nonpositive, date_format, after_end, duplicates
-        As in :func:`rfm_summary`.
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names of the customer id and the purchase date.
+    amount_col : str or None, default="amount"
+        Column of the purchase value; ``None`` leaves out the monetary columns.
     observation_end : date-like, optional
         End of the holdout window; defaults to the last date in the log.
+    freq : {"D", "W", "M", "h"}, default="D"
+        Period length, as in :func:`rfm_summary`.
+    time_scaler : float, default=1.0
+        Divisor of recency, T and the holdout duration, as in :func:`rfm_summary`.
+    allow_negative : bool, default=False
+        Accept negative amounts (refunds) instead of raising.
+    allow_nonpositive : bool, default=False
+        Older name of ``allow_negative``.
+    date_format : str, optional
+        ``strftime`` format of string dates; without it strings must be ISO dates.
+    after_end : {"raise", "drop"}, default="raise"
+        What to do with purchases after ``observation_end``, as in :func:`rfm_summary`.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        What to do with rows that repeat an earlier row exactly, as in :func:`rfm_summary`.
 
     Returns
     -------

@@ -184,6 +184,7 @@ def make_nps_responses(
     Parameters
     ----------
     n_respondents : int, default=400
+        Number of simulated answers.
     promoters, detractors : float
         True shares of answers 9–10 and 0–6; their sum must not exceed 1.
     random_state : None, int or numpy.random.Generator, default=None

@@ -327,6 +327,7 @@ def make_servqual_survey(
     Parameters
     ----------
     n_respondents : int, default=300
+        Number of simulated respondents.
     gaps : mapping of str to float, optional
         True mean gap P − E of each dimension; default: tangibles −0.3, reliability −1.2,
         responsiveness −0.9, assurance −0.4, empathy −0.6.
