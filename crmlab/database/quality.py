@@ -30,7 +30,7 @@ _PHONE_SEPARATORS = r"[\s\-\(\)\./]"
 class QualityReport:
     """Result of :func:`data_quality_report`.
 
-    Attributes
+    Parameters
     ----------
     n_customers : int
         Customers checked.

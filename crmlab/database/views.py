@@ -27,8 +27,12 @@ __all__ = ["Customer360", "customer_360", "preference_lookup"]
 class Customer360:
     """Everything the database holds about one customer, as of a date.
 
-    Attributes
+    Parameters
     ----------
+    customer_id : int
+        The customer.
+    as_of : pandas.Timestamp or None
+        The date the view describes; None for the whole log as it stands.
     profile : pandas.Series
         The customer record (profile fields that are filled in, plus the system-maintained fields).
     summary : pandas.Series

@@ -24,7 +24,7 @@ REGISTRY_FILE = "registry.csv"
 class DatasetInfo:
     """One row of the dataset registry.
 
-    Attributes
+    Parameters
     ----------
     name, file, sha256 : str
         Dataset name (as in ``load_<name>``), file name in ``datasets/`` and checksum.

@@ -27,7 +27,7 @@ class ExperimentConfig:
 
     Chapter 8. Returned by :func:`load_config` and :func:`config_from_dict`.
 
-    Attributes
+    Parameters
     ----------
     name : str
         The study's name (default: the file name without extension).

@@ -25,17 +25,22 @@ class NPSResult:
 
     Chapter 4. Returned by :func:`net_promoter_score`.
 
-    Attributes
+    Parameters
     ----------
     nps : float
+        The score: percentage of promoters minus percentage of detractors.
     lower, upper : float
         Confidence limits.
     std_error : float
+        Standard error of the score, in percentage points.
     n : int
+        Number of answers.
     promoters, passives, detractors : float
         Shares (0..1).
     level : float
+        Confidence level of the interval, e.g. 0.95.
     method : str
+        How the interval was computed, as passed to :func:`net_promoter_score`.
     """
 
     nps: float

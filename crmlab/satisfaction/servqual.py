@@ -177,7 +177,7 @@ class ServqualResult:
 
     Chapter 4 (service quality gaps). Returned by :func:`servqual_gaps`.
 
-    Attributes
+    Parameters
     ----------
     items : pandas.DataFrame
         Per item: ``dimension``, ``expectation``, ``perception``, ``gap`` (means).

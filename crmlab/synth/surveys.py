@@ -133,7 +133,7 @@ class EcsiSurvey:
     Chapter 4. Returned by :func:`make_ecsi_survey`; the known paths and loadings let a
     PLS path model be checked against the truth.
 
-    Attributes
+    Parameters
     ----------
     items : pandas.DataFrame
         One row per respondent, the 24 ``mobi`` item columns (int64, 1..10) in ``mobi`` order.

@@ -41,7 +41,7 @@ class CustomerWorld:
     Chapter 0. Made by :func:`make_customer_world`; every table is keyed by
     ``customer_id`` (1..n).
 
-    Attributes
+    Parameters
     ----------
     customers : pandas.DataFrame
         Profiles (individual or business fields, see :func:`make_customer_world`).
