@@ -446,7 +446,6 @@ NUMPYDOC_NOT_ENFORCED = {"ES01", "SA01", "SA03", "SA04", "RT03"}
 # order, PR04 parameter without type, PR07 parameter without description, RT01 no Returns section,
 # SS02 summary does not start with a capital, SS05 summary does not start with an infinitive verb.
 NUMPYDOC_IGNORE: dict[str, set[str]] = {
-    "crmlab._validation.CrmlabWarning": {"EX01"},
     "crmlab.clv._ml.FitError": {"EX01"},
     "crmlab.clv.cnbd.ModifiedBetaGeoCNBDModel": {"EX01"},  # added with CNBD-k: no cheap example
     "crmlab.clv.holdout.HoldoutReport": {"EX01"},  # added with holdout: no cheap example (fitted models)
@@ -470,18 +469,11 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.course.site.render_chapter": {"EX01"},
     "crmlab.course.slides.build_slides": {"EX01"},
     "crmlab.course.student.student_copy": {"EX01"},
-    "crmlab.database.quality.QualityReport": {"EX01"},
-    "crmlab.database.schema.Field": {"EX01"},
-    "crmlab.database.views.Customer360": {"EX01"},
-    "crmlab.datasets._registry.DatasetInfo": {"EX01"},
     "crmlab.experiments.cli.run": {"EX01"},
-    "crmlab.experiments.config.ExperimentConfig": {"EX01"},
     "crmlab.plotting.clv_research.plot_holdout_deciles": {"EX01"},  # added with clv research: no cheap example
     "crmlab.plotting.clv_research.plot_holdout_report": {"EX01"},  # added with clv research: no cheap example
     "crmlab.plotting.clv_research.plot_regularity": {"EX01"},  # added with clv research: no cheap example (a figure)
     "crmlab.plotting.satisfaction.plot_path_diagram": {"EX01"},
-    "crmlab.satisfaction.nps.NPSResult": {"EX01"},
-    "crmlab.satisfaction.servqual.ServqualResult": {"EX01"},
     "crmlab.scale.cli.add_arguments": {"EX01"},  # added with scale: no cheap example (argparse wiring)
     "crmlab.scale.cli.run": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.compressed.fit_compressed": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
@@ -490,21 +482,9 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.scale.pipeline.ClvRun": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.pipeline.run_clv": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.score.score_customers": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
-    "crmlab.synth.behaviour.simulate_btyd": {"EX01"},
     "crmlab.synth.cli.add_arguments": {"EX01"},
     "crmlab.synth.cli.run": {"EX01"},
-    "crmlab.synth.complaints.complaint_log": {"EX01"},
-    "crmlab.synth.profiles.business_profiles": {"EX01"},
-    "crmlab.synth.profiles.individual_profiles": {"EX01"},
-    "crmlab.synth.segments.SegmentParams": {"EX01"},
-    "crmlab.synth.surveys.EcsiSurvey": {"EX01"},
-    "crmlab.synth.world.CustomerWorld": {"EX01"},
-    "crmlab.widgets._core.Demo": {"EX01"},  # added with the widgets: no cheap example (a figure or a live widget)
-    "crmlab.widgets.accumulation.accumulation_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
-    "crmlab.widgets.iceberg.iceberg_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
     "crmlab.widgets.palive.probability_alive_demo": {"EX01"},  # added with the widgets: no cheap example
-    "crmlab.widgets.retention.retention_clv_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
-    "crmlab.widgets.satisfaction.satisfaction_demo": {"EX01"},  # added with the widgets: no cheap example (a widget)
 }
 
 

@@ -83,6 +83,12 @@ class Field:
         Bounds; ``strict_min`` makes the lower bound exclusive.
     strict_min : bool, default=False
         Exclusive lower bound (``> minimum``).
+
+    Examples
+    --------
+    >>> amount = Field("amount", "real", required=True, minimum=0.0)
+    >>> amount.sql_type, [text for text, _ in amount.rules()]
+    ('REAL', ['must be >= 0'])
     """
 
     name: str

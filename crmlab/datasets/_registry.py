@@ -36,6 +36,13 @@ class DatasetInfo:
         Chapters using it, provenance and licence (see ``datasets/README.md``).
     generator, seed : str
         For synthetic data, the generator call and seed that made the file.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import dataset_info
+    >>> info = dataset_info("cdnow_summary")
+    >>> info.name, info.rows, info.columns
+    ('cdnow_summary', 2357, 5)
     """
 
     name: str

@@ -41,6 +41,12 @@ class NPSResult:
         Confidence level of the interval, e.g. 0.95.
     method : str
         How the interval was computed, as passed to :func:`net_promoter_score`.
+
+    Examples
+    --------
+    >>> result = net_promoter_score([10, 9, 9, 8, 7, 3, 10, 6, 9, 10])
+    >>> result.nps, result.n, result.promoters
+    (40.0, 10, 0.6)
     """
 
     nps: float

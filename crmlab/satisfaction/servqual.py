@@ -189,6 +189,12 @@ class ServqualResult:
         Unweighted mean of the five dimension gaps.
     weighted_gap : float
         Importance-weighted gap, :math:`\sum_d w_d G_d`.
+
+    Examples
+    --------
+    >>> result = servqual_gaps(make_servqual_survey(200, random_state=0))
+    >>> result.dimensions.index.tolist()
+    ['tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy']
     """
 
     items: pd.DataFrame

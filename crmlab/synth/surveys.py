@@ -143,6 +143,12 @@ class EcsiSurvey:
         Columns ``source``, ``target``, ``coefficient`` (standardized) and ``r_squared`` of the target.
     loadings : pandas.DataFrame
         Columns ``construct``, ``item``, ``loading`` (of the continuous item before rounding to 1..10).
+
+    Examples
+    --------
+    >>> survey = make_ecsi_survey(100, random_state=1)
+    >>> survey.items.shape, list(survey.loadings.columns)
+    ((100, 24), ['construct', 'item', 'loading'])
     """
 
     items: pd.DataFrame

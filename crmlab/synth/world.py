@@ -58,6 +58,12 @@ class CustomerWorld:
         The hidden truth, one row per customer (see :func:`make_customer_world`).
     config : WorldConfig
         The configuration that made the world.
+
+    Examples
+    --------
+    >>> world = make_customer_world(100, random_state=7)
+    >>> len(world.customers), world.config.n_customers
+    (100, 100)
     """
 
     customers: pd.DataFrame

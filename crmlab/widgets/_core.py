@@ -81,6 +81,14 @@ class Demo:
         draws once with the initial values.
     figsize : tuple of float, default=(6.0, 3.5)
         Figure width and height in inches.
+
+    Examples
+    --------
+    >>> from crmlab.widgets import satisfaction_demo
+    >>> demo = satisfaction_demo(6.0, 8.0, static=True)
+    >>> _ = demo.set(perceived=9.0)
+    >>> demo.values, demo.result["state"].tolist()
+    ({'perceived': 9.0, 'expected': 8.0}, ['delighted'])
     """
 
     def __init__(self, controls: Mapping[str, Any], values: Mapping[str, Any], compute: Callable[..., Any],

@@ -42,6 +42,12 @@ def accumulation_demo(lost: int = 25, *, customers: int = 100, margin: float = 1
     ------
     TypeError, ValueError
         For a loss outside ``[0, customers)``, an unknown basis or bad market parameters.
+
+    Examples
+    --------
+    >>> demo = accumulation_demo(40, static=True)
+    >>> demo.result.loc[40.0, ["B_customers", "relative_size"]].round(2).tolist()
+    [140.0, 2.33]
     """
     caller = "accumulation_demo"
     customers = check_int(customers, "customers", caller=caller, minimum=2)

@@ -35,6 +35,13 @@ def iceberg_demo(complaint_rate: float = 0.04, *, n_unhappy: int = 1000, static:
     ------
     TypeError, ValueError
         For values outside those ranges.
+
+    Examples
+    --------
+    >>> demo = iceberg_demo(static=True)
+    >>> _ = demo.set(n_unhappy=500)  # as a lecturer moves the slider
+    >>> demo.result["complaints"], demo.result["silent"]
+    (20.0, 480.0)
     """
     caller = "iceberg_demo"
     complaint_rate = check_number(complaint_rate, "complaint_rate", caller=caller, minimum=0.01, maximum=1.0)

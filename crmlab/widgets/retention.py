@@ -42,6 +42,12 @@ def retention_clv_demo(retention: float = 0.8, *, margin: float = 100.0, discoun
     ------
     ValueError
         For values outside those ranges.
+
+    Examples
+    --------
+    >>> demo = retention_clv_demo(retention=0.8, margin=100.0, discount_rate=0.1, static=True)
+    >>> round(demo.result["clv"], 2)
+    266.67
     """
     caller = "retention_clv_demo"
     retention = check_number(retention, "retention", caller=caller, minimum=0.0, maximum=0.95)

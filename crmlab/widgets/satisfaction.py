@@ -40,6 +40,12 @@ def satisfaction_demo(perceived: float = 6.0, expected: float = 8.0, *, toleranc
     ------
     ValueError
         For values outside those ranges.
+
+    Examples
+    --------
+    >>> demo = satisfaction_demo(9.0, 8.0, static=True)
+    >>> demo.result["state"].tolist()
+    ['delighted']
     """
     caller = "satisfaction_demo"
     perceived = check_number(perceived, "perceived", caller=caller, minimum=0.0, maximum=10.0)
