@@ -50,6 +50,14 @@ class PredictionIntervals:
         The same for the total purchases of all customers.
     draws : numpy.ndarray
         Shape ``(n_draws, n_customers)``: the simulated purchase counts.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> cd = load_cdnow_summary()
+    >>> pi = prediction_intervals(BetaGeoModel().fit(cd), cd, 39.0, n_draws=200, random_state=0)
+    >>> bool(pi.total['lower_80'] < pi.total['mean'] < pi.total['upper_80'])
+    True
     """
 
     customers: pd.DataFrame

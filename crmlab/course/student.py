@@ -37,6 +37,14 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("Compute the mean."),
+    ...             nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})]
+    >>> [cell.cell_type for cell in student_copy(nb).cells]
+    ['markdown']
     """
     out = copy.deepcopy(nb)
     out.cells = [c for c in out.cells if not (_tags(c) & REMOVED_TAGS)]

@@ -26,6 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ----------
     parser : argparse.ArgumentParser
         The sub-command parser to fill.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="crmlab generate")
+    >>> add_arguments(parser)
+    >>> "--out" in parser.format_help()
+    True
     """
     parser.add_argument("--customers", type=int, default=1000, help="number of customers (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives identical files")

@@ -52,6 +52,14 @@ def probability_alive_demo(model: Any, *, T: float, frequency: int = 2, recency:
     -----
     A customer with no repeat purchase has recency 0 by definition; with ``frequency=0`` the
     recency control is ignored (the model is asked about recency 0).
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> demo = probability_alive_demo(BetaGeoModel().fit(load_cdnow_summary()), T=39.0, frequency=2, static=True)
+    >>> bool(0.0 < demo.result["p_alive"] < 1.0), demo.values
+    (True, {'frequency': 2, 'recency': 19.5})
     """
     caller = "probability_alive_demo"
     check_is_fitted(model, "params_")
