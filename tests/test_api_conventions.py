@@ -449,23 +449,23 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.clv._ml.FitError": {"EX01"},
     "crmlab.clv.cnbd.ModifiedBetaGeoCNBDModel": {"EX01"},  # added with CNBD-k: no cheap example
     "crmlab.clv.paretoggg.ParetoGGGModel": {"EX01"},  # added with Pareto/GGG: no cheap example (MCMC)
-    "crmlab.course.check.check_site": {"EX01"},
+    "crmlab.course.check.check_site": {"EX01"},  # no cheap example (headless Chromium over a built site)
     "crmlab.course.check.check_slides": {"EX01"},  # added with the slide check: no cheap example (headless Chromium)
-    "crmlab.course.check.find_chromium": {"EX01"},
-    "crmlab.course.cli.main": {"EX01"},
-    "crmlab.course.cli.run": {"EX01"},
-    "crmlab.course.environment.environment_report": {"EX01"},
-    "crmlab.course.execute.execute_notebook": {"EX01"},
-    "crmlab.course.execute.execute_notebooks": {"EX01"},
+    "crmlab.course.check.find_chromium": {"EX01"},  # no portable example (the answer depends on the machine's PATH)
+    "crmlab.course.cli.main": {"EX01"},  # no cheap example (every action runs chapters or builds files)
+    "crmlab.course.cli.run": {"EX01"},  # no cheap example (every action runs chapters or builds files)
+    "crmlab.course.environment.environment_report": {"EX01"},  # no portable example (it reports this machine)
+    "crmlab.course.execute.execute_notebook": {"EX01"},  # no cheap example (starts a kernel)
+    "crmlab.course.execute.execute_notebooks": {"EX01"},  # no cheap example (starts kernels)
     "crmlab.course.i18n.EditionMismatchError": {"EX01"},  # added with the Chinese edition: no cheap example
     # (only execute_edition raises it, after running every chapter in a kernel)
     "crmlab.course.i18n.execute_edition": {"EX01"},  # added with the Chinese edition: no cheap example (kernels)
     "crmlab.course.site.build_course": {"EX01"},  # added with the Chinese edition: no cheap example (whole site)
-    "crmlab.course.site.build_site": {"EX01"},
-    "crmlab.course.site.render_chapter": {"EX01"},
-    "crmlab.course.slides.build_slides": {"EX01"},
-    "crmlab.experiments.cli.run": {"EX01"},
-    "crmlab.plotting.satisfaction.plot_path_diagram": {"EX01"},
+    "crmlab.course.site.build_site": {"EX01"},  # no cheap example (executes and converts every chapter)
+    "crmlab.course.site.render_chapter": {"EX01"},  # no cheap example (an executed chapter through nbconvert)
+    "crmlab.course.slides.build_slides": {"EX01"},  # no cheap example (copies about 17 MB of reveal.js and MathJax)
+    "crmlab.experiments.cli.run": {"EX01"},  # no cheap example (runs a whole experiment grid)
+    "crmlab.plotting.satisfaction.plot_path_diagram": {"EX01"},  # no cheap example (a fitted PLS path model)
     "crmlab.scale.cli.add_arguments": {"EX01"},  # added with scale: no cheap example (argparse wiring)
     "crmlab.scale.cli.run": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.compressed.fit_compressed": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
@@ -474,7 +474,7 @@ NUMPYDOC_IGNORE: dict[str, set[str]] = {
     "crmlab.scale.pipeline.ClvRun": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.pipeline.run_clv": {"EX01"},  # added with scale: no cheap example (a whole pipeline run)
     "crmlab.scale.score.score_customers": {"EX01"},  # added with scale: no cheap example (an engine and a fit)
-    "crmlab.synth.cli.run": {"EX01"},
+    "crmlab.synth.cli.run": {"EX01"},  # no cheap example (writes a whole world to disk)
 }
 
 
