@@ -545,13 +545,14 @@ def test_errors_name_the_function_called_not_its_helper(case):
 
 # --------------------------------------------------------------------------------------------------
 # No positional booleans: a flag is named where it is passed (``f(df, classic=True)``, never
-# ``f(df, True)``), so every bool parameter is keyword-only, in private helpers too
+# ``f(df, True)``), so every bool parameter (and bool dataclass field) is keyword-only, in private helpers too
 # --------------------------------------------------------------------------------------------------
 
 # Flags another helper's files still take by position (issue 15 leaves those files to them): each entry is
 # "path:function(parameter)" for a definition or "path:function(argument N)" for a call, with the reason.
 _SCALE_OWNED = "crmlab/scale/ is being rewritten by another helper of issue 15; its flags change there"
 POSITIONAL_FLAGS_KNOWN: dict[str, str] = {
+    "crmlab/scale/_log.py:Log(has_amount)": _SCALE_OWNED,
     "crmlab/scale/score.py:_row_scores(discrete)": _SCALE_OWNED,
     "crmlab/scale/summary.py:_reduce_sql(has_amount)": _SCALE_OWNED,
     "crmlab/scale/summary.py:_columns_sql(has_amount)": _SCALE_OWNED,
@@ -570,12 +571,31 @@ def _is_bool_flag(arg, default) -> bool:
     return is_bool_default or annotation in {"bool", "bool|None", "Optional[bool]"}
 
 
+def _dataclass_flags(node: ast.ClassDef) -> list[str]:
+    """Bool fields of a dataclass that its generated ``__init__`` accepts by position."""
+    decorators = [ast.unparse(d) for d in node.decorator_list]
+    if not any("dataclass" in d for d in decorators) or any("kw_only=True" in d for d in decorators):
+        return []
+    found = []
+    for statement in node.body:
+        if not isinstance(statement, ast.AnnAssign):
+            continue
+        if ast.unparse(statement.annotation) in {"KW_ONLY", "dataclasses.KW_ONLY"}:
+            break  # every field after the KW_ONLY marker is keyword-only
+        keyword_only = statement.value is not None and "kw_only=True" in ast.unparse(statement.value)
+        if not keyword_only and _is_bool_flag(statement, statement.value):
+            found.append(statement.target.id)
+    return found
+
+
 def _positional_flags(path: Path, tree: ast.AST) -> list[str]:
-    """Bool parameters that can be passed by position, and calls passing True/False by position."""
+    """Bool parameters and dataclass fields that can be passed by position, and calls passing True/False so."""
     rel = path.relative_to(REPO).as_posix()
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, ast.ClassDef):
+            found += [f"{rel}:{node.name}({name})" for name in _dataclass_flags(node)]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             positional = node.args.posonlyargs + node.args.args
             defaults = [None] * (len(positional) - len(node.args.defaults)) + list(node.args.defaults)
             found += [f"{rel}:{node.name}({arg.arg})" for arg, default in zip(positional, defaults, strict=True)
@@ -601,7 +621,11 @@ def test_no_flag_is_passed_by_position():
 
 def test_the_positional_flag_scan_finds_what_it_looks_for():
     source = ("def f(x, flag=False, *, named=True):\n    return g(x, True, named=False)\n"
-              "def h(x, strict: bool):\n    return getattr(x, 'y', False)\n")
+              "def h(x, strict: bool):\n    return getattr(x, 'y', False)\n"
+              "@dataclass\nclass R:\n    n: int\n    exact: bool = False\n"
+              "    loud: bool = field(default=True, kw_only=True)\n"
+              "    _: KW_ONLY\n    quiet: bool = False\n"
+              "@dataclass(kw_only=True)\nclass S:\n    strict: bool = False\n")
     found = _positional_flags(REPO / "crmlab" / "example.py", ast.parse(source))
-    assert sorted(found) == ["crmlab/example.py:f(flag)", "crmlab/example.py:g(argument 1)",
-                             "crmlab/example.py:h(strict)"]
+    assert sorted(found) == ["crmlab/example.py:R(exact)", "crmlab/example.py:f(flag)",
+                             "crmlab/example.py:g(argument 1)", "crmlab/example.py:h(strict)"]

@@ -21,7 +21,7 @@ Tables
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crmlab.database import _lapses
 
@@ -93,11 +93,11 @@ class Field:
 
     name: str
     kind: str
-    required: bool = False
+    required: bool = field(default=False, kw_only=True)
     choices: tuple | None = None
     minimum: float | None = None
     maximum: float | None = None
-    strict_min: bool = False
+    strict_min: bool = field(default=False, kw_only=True)
 
     @property
     def sql_type(self) -> str:

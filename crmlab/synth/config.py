@@ -150,7 +150,7 @@ class WorldConfig:
     segments: tuple[str, ...] | None = None
     segment_mix: Mapping[str, float] | None = None
     segment_params: Mapping[str, Any] | None = None
-    exact_mix: bool = True
+    exact_mix: bool = field(default=True, kw_only=True)
     horizon_weeks: float = 52.0
     margin: float = 0.3
     annual_discount_rate: float = 0.1
