@@ -75,12 +75,12 @@ class Field:
         Column name.
     kind : {"int", "real", "text", "date", "bool"}
         Storage kind. Dates are ISO ``YYYY-MM-DD`` text; booleans are 0/1 integers.
-    required : bool, default=False
-        ``NOT NULL`` (and, for text, not empty).
     choices : tuple, optional
         Allowed values (an enumeration).
     minimum, maximum : float, optional
         Bounds; ``strict_min`` makes the lower bound exclusive.
+    required : bool, default=False
+        ``NOT NULL`` (and, for text, not empty).
     strict_min : bool, default=False
         Exclusive lower bound (``> minimum``).
 
