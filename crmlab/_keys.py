@@ -13,7 +13,9 @@ the groups into small non-negative integers, so that numpy's sort and
   and keeps each distinct pair once, by one sort of one packed key;
 * :func:`pack_pairs` packs a code and a small integer (a period) into one
   unsigned key whose sort order is (code, period); :func:`unpack_pairs` undoes it;
-* :func:`row_codes` gives each distinct row of several arrays one code.
+* :func:`row_codes` gives each distinct row of several arrays one code;
+* :func:`per_distinct` runs a conversion (parsing dates, formatting labels) once
+  per distinct value and spreads the results back to every row.
 
 Packing works on offsets from the minimum in unsigned 64-bit arithmetic, so ids
 anywhere in the int64 or uint64 range neither overflow nor collide; when a key
@@ -24,13 +26,15 @@ Private: used by :mod:`crmlab.rfm`, :mod:`crmlab.database` and :mod:`crmlab.clv`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["PairKeys", "distinct_pairs", "encode_ids", "lookup_codes", "member_mask", "pack_pairs", "row_codes",
-           "unpack_pairs"]
+__all__ = ["PairKeys", "distinct_pairs", "encode_ids", "lookup_codes", "member_mask", "pack_pairs", "per_distinct",
+           "row_codes", "unpack_pairs"]
 
 _U64 = 2**64
 # Dense lookup tables (one entry per possible id) are used up to this many entries beyond the data's size.
@@ -196,3 +200,16 @@ def row_codes(*arrays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.empty(int(key.max()) + 1 if len(key) else 0, dtype=np.intp)
     first[key[::-1]] = np.arange(len(key) - 1, -1, -1)
     return key, first
+
+
+def per_distinct(values: Any, convert: Callable[[Any], Any], *, missing: Any) -> np.ndarray:
+    """Return ``convert`` applied once per distinct value of ``values``, spread back to every row.
+
+    ``convert(uniques)`` maps the distinct non-missing values (as :func:`pandas.factorize` gives
+    them, in order of first appearance) to an array of results; rows whose value is missing
+    (None, NaN, NaT) get ``missing``. Parsing or formatting then costs in proportion to the
+    number of distinct values, not of rows.
+    """
+    codes, uniques = pd.factorize(values)
+    results = np.asarray(convert(uniques))
+    return np.append(results, np.array([missing], dtype=results.dtype))[codes]

@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmlab._keys import distinct_pairs, encode_ids, lookup_codes, member_mask, pack_pairs, row_codes, unpack_pairs
+from crmlab._keys import (
+    distinct_pairs,
+    encode_ids,
+    lookup_codes,
+    member_mask,
+    pack_pairs,
+    per_distinct,
+    row_codes,
+    unpack_pairs,
+)
 
 I64_MAX, I64_MIN, U64_MAX = 2**63 - 1, -(2**63), 2**64 - 1
 
@@ -128,3 +137,21 @@ def test_pack_pairs_refuses_keys_wider_than_64_bits():
     values = np.array([I64_MIN, I64_MAX - 1])
     packed = pack_pairs(np.array([0, 0]), values, 1)  # one code: a range of 2**64 - 1 values still fits
     assert unpack_pairs(packed.key, packed)[1].tolist() == [I64_MIN, I64_MAX - 1]
+
+
+def test_per_distinct_converts_each_value_once_and_fills_missing():
+    import pandas as pd
+
+    calls = []
+
+    def parse(uniques):
+        calls.append(len(uniques))
+        return np.array([len(str(u)) for u in uniques])
+
+    values = pd.Series(["a", None, "bbb", "a", np.nan, "cc", "bbb"], dtype=object)
+    got = per_distinct(values, parse, missing=-1)
+    assert got.tolist() == [1, -1, 3, 1, -1, 2, 3] and calls == [3]  # three distinct values, one call
+    stamps = per_distinct(pd.Series(["2024-01-02", None]), lambda u: np.array(list(u), dtype="datetime64[D]"),
+                          missing=np.datetime64("NaT"))
+    assert stamps.dtype == np.dtype("datetime64[D]") and str(stamps[0]) == "2024-01-02" and np.isnat(stamps[1])
+    assert per_distinct(pd.Series([], dtype=object), parse, missing=-1).shape == (0,)
