@@ -6,5 +6,17 @@ of :mod:`crmlab.widgets` show their static figure there, as in the stored output
 """
 
 import os
+import sys
+
+import pytest
 
 os.environ["CRMLAB_WIDGETS"] = "static"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures_after_each_test():
+    """Close the figures a test or a docstring example drew, so that they do not pile up in this process."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")

@@ -41,7 +41,23 @@ _MAX_SHOWN = 5
 
 
 class CrmlabWarning(UserWarning):
-    """Warning raised by crmlab for results a user should look at twice."""
+    """Warning raised by crmlab for results a user should look at twice.
+
+    It is a :class:`UserWarning`, so the usual filters apply; filter on this class to silence or
+    escalate crmlab's warnings only.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from crmlab.rfm import rfm_summary
+    >>> log = pd.DataFrame({"customer_id": [1, 1], "date": ["2024-01-01", "2024-01-01"], "amount": [5.0, 5.0]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = rfm_summary(log)  # the same row twice: counted, with a warning
+    >>> [w.category.__name__ for w in caught]
+    ['CrmlabWarning']
+    """
 
 
 def first_ids(values: Iterable[Any], limit: int = _MAX_SHOWN) -> list[Any]:

@@ -48,7 +48,18 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``crmlab`` command."""
+    """Return the argument parser of the ``crmlab`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        One subcommand per area (``course``, ``generate``, ``experiment``, ``clv``).
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["course", "catalogue-status"]).command
+    'course'
+    """
     parser = argparse.ArgumentParser(
         prog="crmlab",
         description="crmlab: customer relationship management analytics, a course and a toolkit.",
@@ -67,7 +78,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``crmlab`` command line; return its exit code."""
+    """Run the ``crmlab`` command line; return its exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``crmlab``; by default those of the running process.
+
+    Returns
+    -------
+    int
+        0 on success, non-zero on failure.
+
+    Examples
+    --------
+    >>> main(["course", "catalogue-status", "--help"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     out = getattr(args, "out", None)

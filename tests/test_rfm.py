@@ -252,25 +252,3 @@ def test_score_errors():
         rfm_scores(s.drop(columns="mean_value"))
 
 
-# --- dense keys (crmlab/_keys.py) ------------------------------------------------------------------------------
-
-
-def test_dense_keys_round_trip_and_sort_by_code_then_value():
-    from crmlab._keys import encode_ids, lookup_codes, pack_pairs, row_codes, unpack_pairs
-
-    rng = np.random.default_rng(3)
-    for ids in (rng.integers(-5, 40, 300), rng.integers(0, 10**12, 300), np.array([f"c{i}" for i in
-                                                                                   rng.integers(0, 50, 300)])):
-        codes, uniques = encode_ids(ids)
-        assert np.all(uniques[codes] == ids) and np.all(uniques[:-1] < uniques[1:])
-        assert np.array_equal(lookup_codes(uniques, ids), codes)
-        assert np.all(lookup_codes(uniques, np.array([ids[0], ids[0]])) == codes[0])
-        values = rng.integers(-1000, 20_000, len(ids))
-        packed = pack_pairs(codes, values, len(uniques))
-        back_codes, back_values = unpack_pairs(packed.key, packed)
-        assert np.array_equal(back_codes, codes) and np.array_equal(back_values, values)
-        order = np.argsort(packed.key, kind="stable")
-        assert np.array_equal(order, np.lexsort((values, codes)))
-    assert lookup_codes(np.array([1, 5, 9]), np.array([0, 5, 10, 9])).tolist() == [-1, 1, -1, 2]
-    key, first = row_codes(np.array([1, 1, 2, 1]), np.array([0.5, 0.5, 0.5, 0.7]))
-    assert key.tolist() == [0, 0, 1, 2] and first.tolist() == [0, 2, 3]

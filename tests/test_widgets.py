@@ -36,8 +36,8 @@ def _png_outputs(demo: Demo) -> list[str]:
 
 def test_widget_mode_explicit_switch_wins_over_environment(monkeypatch) -> None:
     monkeypatch.setenv(ENV_VAR, "static")
-    assert widget_mode(False) == "live"
-    assert widget_mode(True) == "static"
+    assert widget_mode(static=False) == "live"
+    assert widget_mode(static=True) == "static"
 
 
 @pytest.mark.parametrize("value", ["live", "static", " LIVE "])

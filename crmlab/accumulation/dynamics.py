@@ -218,7 +218,7 @@ class AccumulationChain:
         return float(np.log(2.0) / -np.log(lam))
 
     @staticmethod
-    def _initial(initial: Sequence[float] | np.ndarray, caller: str, integer: bool = False) -> np.ndarray:
+    def _initial(initial: Sequence[float] | np.ndarray, caller: str, *, integer: bool = False) -> np.ndarray:
         n = np.asarray(initial, dtype=float)
         if n.shape != (3,):
             raise ValueError(f"{caller}(): 'initial' must hold 3 counts (A, B, neither); got shape {n.shape}.")

@@ -79,6 +79,15 @@ def calibration_holdout_table(
     See Also
     --------
     crmlab.plotting.plot_calibration_holdout
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_holdout, load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> table = calibration_holdout_table(model, load_cdnow_holdout())
+    >>> table.index.tolist(), int(table["customers"].sum())
+    (['0', '1', '2', '3', '4', '5', '6', '7+'], 2357)
     """
     caller = "calibration_holdout_table"
     df = check_frame(data, caller=caller)
@@ -131,6 +140,15 @@ def frequency_distribution(model: Any, data: pd.DataFrame, *, max_frequency: int
     See Also
     --------
     crmlab.plotting.plot_period_transactions
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> counts = frequency_distribution(model, load_cdnow_summary())
+    >>> int(counts["actual"].sum()), round(float(counts["model"].sum()))
+    (2357, 2357)
     """
     caller = "frequency_distribution"
     df = check_frame(data, caller=caller)
@@ -178,6 +196,15 @@ def expected_cumulative_transactions(
     See Also
     --------
     crmlab.plotting.plot_cumulative_transactions, crmlab.plotting.plot_incremental_transactions
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> path = expected_cumulative_transactions(model, load_cdnow_summary(), horizon=78)
+    >>> len(path), bool(path["cumulative"].is_monotonic_increasing)
+    (78, True)
     """
     caller = "expected_cumulative_transactions"
     df = check_frame(data, caller=caller)
@@ -230,12 +257,14 @@ def frequency_recency_matrix(model: Any, *, t: float = 1.0, max_frequency: int |
     Parameters
     ----------
     model : fitted continuous-time BTYD model
+        Any model with ``expected_purchases(t, data)`` and its training data, e.g. a fitted
+        :class:`crmlab.clv.BetaGeoModel`.
     t : float, default=1.0
         Future window.
     max_frequency : int, optional
-        Default the 99th percentile of the training frequencies.
+        Largest frequency of the grid; default the 99th percentile of the training frequencies.
     max_recency : float, optional
-        Default ``T``.
+        Largest recency of the grid; default ``T``.
     T : float, optional
         Customer age used for the grid; default the largest training T.
 
@@ -248,6 +277,15 @@ def frequency_recency_matrix(model: Any, *, t: float = 1.0, max_frequency: int |
     See Also
     --------
     crmlab.plotting.plot_frequency_recency_matrix
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> matrix = frequency_recency_matrix(model, t=52, max_frequency=10)
+    >>> matrix.shape, bool(matrix.loc[10].is_monotonic_increasing)  # recent buyers buy more
+    ((11, 21), True)
     """
     frame, freqs, recs, _ = _grid_frame(model, max_frequency, max_recency, T)
     return _matrix(model.expected_purchases(t, frame), frame, freqs, recs)
@@ -262,9 +300,13 @@ def probability_alive_matrix(model: Any, *, max_frequency: int | None = None, ma
     Parameters
     ----------
     model : fitted continuous-time BTYD model
+        Any model with ``probability_alive(data)`` and its training data.
     max_frequency : int, optional
+        Largest frequency of the grid; default the 99th percentile of the training frequencies.
     max_recency : float, optional
+        Largest recency of the grid; default ``T``.
     T : float, optional
+        Customer age used for the grid; default the largest training T.
 
     Returns
     -------
@@ -274,6 +316,15 @@ def probability_alive_matrix(model: Any, *, max_frequency: int | None = None, ma
     See Also
     --------
     crmlab.plotting.plot_probability_alive_matrix
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> alive = probability_alive_matrix(model, max_frequency=10)
+    >>> float(alive.iloc[0, 0]), bool(alive.loc[10].is_monotonic_increasing)
+    (1.0, True)
     """
     frame, freqs, recs, _ = _grid_frame(model, max_frequency, max_recency, T)
     return _matrix(model.probability_alive(frame), frame, freqs, recs)
@@ -290,6 +341,7 @@ def probability_alive_history(model: Any, purchase_times: np.ndarray | list[floa
     Parameters
     ----------
     model : fitted continuous-time BTYD model
+        Any model with ``probability_alive(data)``, e.g. a fitted :class:`crmlab.clv.BetaGeoModel`.
     purchase_times : array-like
         Times of her repeat purchases, measured from her first purchase (> 0).
     T : float
@@ -305,6 +357,17 @@ def probability_alive_history(model: Any, purchase_times: np.ndarray | list[floa
     See Also
     --------
     crmlab.plotting.plot_probability_alive_history
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> history = probability_alive_history(model, [5.0, 12.0], T=40.0, n_points=5)
+    >>> history["time"].tolist()
+    [0.0, 5.0, 10.0, 12.0, 20.0, 30.0, 40.0]
+    >>> history["frequency"].tolist()
+    [0, 1, 1, 2, 2, 2, 2]
     """
     caller = "probability_alive_history"
     pt = np.sort(np.asarray(purchase_times, dtype=float))
@@ -329,6 +392,8 @@ def mixing_distributions(model: Any, *, n_points: int = 200) -> pd.DataFrame:
     Parameters
     ----------
     model : fitted BTYD, sBG or Gamma-Gamma model
+        Its fitted ``params_`` give the gamma (purchase or spend) and beta (dropout) mixing
+        distributions.
     n_points : int, default=200
         Grid size per distribution.
 
@@ -341,6 +406,15 @@ def mixing_distributions(model: Any, *, n_points: int = 200) -> pd.DataFrame:
     See Also
     --------
     crmlab.plotting.plot_mixing_distributions
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> dists = mixing_distributions(model, n_points=50)
+    >>> dists.groupby("distribution").size().tolist()
+    [50, 50]
     """
     check_is_fitted(model, "params_")
     p = model.params_

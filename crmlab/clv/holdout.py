@@ -52,6 +52,16 @@ class HoldoutReport:
         Long table: ``model``, ``bin``, ``predicted`` (mean P(active)), ``observed``.
     predictions : pandas.DataFrame
         Expected holdout purchases per customer, one column per row of ``summary``.
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_holdout, load_cdnow_summary
+    >>> cal = load_cdnow_summary()
+    >>> holdout = load_cdnow_holdout()["frequency_holdout"]
+    >>> report = holdout_report({"BG/NBD": BetaGeoModel().fit(cal)}, cal, holdout, t=39.0)
+    >>> report.summary.index.tolist()[:2], sorted(report.deciles["decile"].unique().tolist())[:3]
+    (['BG/NBD', 'naive: own calibration rate'], [1, 2, 3])
     """
 
     summary: pd.DataFrame

@@ -50,6 +50,14 @@ class PredictionIntervals:
         The same for the total purchases of all customers.
     draws : numpy.ndarray
         Shape ``(n_draws, n_customers)``: the simulated purchase counts.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> cd = load_cdnow_summary()
+    >>> pi = prediction_intervals(BetaGeoModel().fit(cd), cd, 39.0, n_draws=200, random_state=0)
+    >>> bool(pi.total['lower_80'] < pi.total['mean'] < pi.total['upper_80'])
+    True
     """
 
     customers: pd.DataFrame
@@ -57,7 +65,8 @@ class PredictionIntervals:
     draws: np.ndarray
 
 
-def _parameter_draws(model: Any, n: int, rng: np.random.Generator, parameter_uncertainty: bool) -> np.ndarray:
+def _parameter_draws(model: Any, n: int, rng: np.random.Generator, *,
+                     parameter_uncertainty: bool) -> np.ndarray:
     est = model.params_.to_numpy(dtype=float)
     if not parameter_uncertainty:
         return np.tile(est, (n, 1))
@@ -162,7 +171,7 @@ def prediction_intervals(
         raise ValueError(f"{caller}(): 'levels' must be numbers in (0, 1); got {levels}.")
     index, x, tx, T = model._rows(data, caller)
     rng = as_generator(random_state)
-    thetas = _parameter_draws(model, n_draws, rng, parameter_uncertainty)
+    thetas = _parameter_draws(model, n_draws, rng, parameter_uncertainty=parameter_uncertainty)
     draws = np.empty((n_draws, len(x)), dtype=np.int64)
     for i in range(n_draws):  # one pass per replicate, all customers at once
         draws[i] = _simulate_future(model, tuple(thetas[i]), t, x, tx, T, rng)

@@ -224,6 +224,7 @@ def repurchase_summary(table: pd.DataFrame, *, by: str = "resolved") -> pd.DataF
     table : pandas.DataFrame
         Output of :func:`repurchase_after_complaint` (plus ``by`` if it is another column).
     by : str, default="resolved"
+        Column to group by: whether the complaint was resolved, or any other column of ``table``.
 
     Returns
     -------

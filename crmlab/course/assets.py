@@ -27,17 +27,60 @@ def _package_dir(package: str, extra: str) -> Path:
 
 
 def mathjax_dir() -> Path:
-    """Return the folder holding ``MathJax.js`` (from jupyter-server-mathjax)."""
+    """Return the folder holding ``MathJax.js`` (from jupyter-server-mathjax).
+
+    Returns
+    -------
+    pathlib.Path
+        The installed package's ``static`` folder.
+
+    Raises
+    ------
+    RuntimeError
+        If jupyter-server-mathjax is not installed.
+
+    Examples
+    --------
+    >>> (mathjax_dir() / "MathJax.js").is_file()
+    True
+    """
     return _package_dir("jupyter_server_mathjax", "static")
 
 
 def reveal_dir() -> Path:
-    """Return the reveal.js distribution folder (``dist/``, ``plugin/``) bundled by sphinx-revealjs."""
+    """Return the reveal.js distribution folder (``dist/``, ``plugin/``) bundled by sphinx-revealjs.
+
+    Returns
+    -------
+    pathlib.Path
+        The installed package's ``_static/revealjs`` folder.
+
+    Raises
+    ------
+    RuntimeError
+        If sphinx-revealjs is not installed.
+
+    Examples
+    --------
+    >>> (reveal_dir() / "dist").is_dir()
+    True
+    """
     return _package_dir("sphinx_revealjs", "_static/revealjs")
 
 
 def templates_dir() -> Path:
-    """Return crmlab's nbconvert templates folder."""
+    """Return crmlab's nbconvert templates folder.
+
+    Returns
+    -------
+    pathlib.Path
+        ``crmlab/course/templates``, shipped with the package.
+
+    Examples
+    --------
+    >>> templates_dir().name
+    'templates'
+    """
     return Path(__file__).resolve().parent / "templates"
 
 
@@ -48,10 +91,48 @@ def _copy(src: Path, dest: Path) -> Path:
 
 
 def copy_mathjax(static: Path) -> Path:
-    """Copy MathJax into ``static/mathjax`` (once) and return that folder."""
+    """Copy MathJax into ``static/mathjax`` (once) and return that folder.
+
+    Parameters
+    ----------
+    static : pathlib.Path
+        The site's folder of static files; an existing ``mathjax`` folder in it is kept as it is.
+
+    Returns
+    -------
+    pathlib.Path
+        ``static / "mathjax"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     (Path(tmp) / "mathjax").mkdir()  # copied before: kept, nothing is copied again
+    ...     copy_mathjax(Path(tmp)) == Path(tmp) / "mathjax"
+    True
+    """
     return _copy(mathjax_dir(), Path(static) / "mathjax")
 
 
 def copy_reveal(static: Path) -> Path:
-    """Copy reveal.js into ``static/reveal.js`` (once) and return that folder."""
+    """Copy reveal.js into ``static/reveal.js`` (once) and return that folder.
+
+    Parameters
+    ----------
+    static : pathlib.Path
+        The deck's folder of static files; an existing ``reveal.js`` folder in it is kept as it is.
+
+    Returns
+    -------
+    pathlib.Path
+        ``static / "reveal.js"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     (Path(tmp) / "reveal.js").mkdir()  # copied before: kept, nothing is copied again
+    ...     copy_reveal(Path(tmp)) == Path(tmp) / "reveal.js"
+    True
+    """
     return _copy(reveal_dir(), Path(static) / "reveal.js")

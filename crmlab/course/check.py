@@ -74,7 +74,25 @@ _CJK_FACTS = """() => {
 
 @dataclass
 class SiteReport:
-    """What the browser saw on each page, and the problems found."""
+    """What the browser saw on each page, and the problems found (returned by :func:`check_site`).
+
+    Parameters
+    ----------
+    pages : dict of str to dict, default={}
+        Per page checked: what was measured there (figures, formulas, links).
+    blocked_requests : list of str, default=[]
+        Network requests the offline browser refused (a page that needs the network).
+    problems : list of str, default=[]
+        One sentence per problem found; none means the site passed.
+    screenshots : list of Path, default=[]
+        Screenshots taken of the pages.
+
+    Examples
+    --------
+    >>> report = SiteReport(problems=["index.html: formula not rendered"])
+    >>> report.ok, SiteReport().ok
+    (False, True)
+    """
 
     pages: dict[str, dict] = field(default_factory=dict)
     blocked_requests: list[str] = field(default_factory=list)
@@ -88,7 +106,18 @@ class SiteReport:
 
 
 def find_chromium() -> str:
-    """Return the path of a Chromium binary, or raise with how to install one."""
+    """Return the path of a Chromium binary, or raise with how to install one.
+
+    Returns
+    -------
+    str
+        The first of ``chromium``, ``chromium-browser`` and ``google-chrome`` found on the ``PATH``.
+
+    Raises
+    ------
+    RuntimeError
+        If none is installed.
+    """
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:

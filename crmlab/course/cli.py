@@ -10,7 +10,21 @@ __all__ = ["add_arguments", "main", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``course`` actions (execute, build, student, slides) to ``parser``."""
+    """Add the ``course`` actions (execute, build, student, slides, ...) to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser of ``crmlab course`` (or of ``python -m crmlab.course``).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="crmlab course")
+    >>> add_arguments(parser)
+    >>> parser.parse_args(["catalogue-status"]).course_command
+    'catalogue-status'
+    """
     sub = parser.add_subparsers(dest="course_command", required=True, metavar="ACTION")
     ex = sub.add_parser(
         "execute",
@@ -106,7 +120,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the ``course`` action described by ``args``; return the exit code."""
+    """Run the ``course`` action described by ``args``; return the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed by a parser that :func:`add_arguments` set up.
+
+    Returns
+    -------
+    int
+        0 on success; non-zero when a chapter fails or a catalogue is stale.
+    """
     from crmlab.course.execute import ChapterError, execute_notebooks
     from crmlab.course.meta import find_chapters
 
@@ -248,7 +273,18 @@ def _run_i18n(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m crmlab.course``."""
+    """Run ``python -m crmlab.course``: parse ``argv`` and run the action.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the command; by default those of the running process.
+
+    Returns
+    -------
+    int
+        The exit code of :func:`run`.
+    """
     parser = argparse.ArgumentParser(prog="crmlab course", description="Execute chapters and build the course.")
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -20,7 +20,19 @@ __all__ = ["ChapterError", "coalesce_streams", "execute_notebook", "execute_note
 
 
 class ChapterError(RuntimeError):
-    """A chapter failed to execute; the message names the notebook and the cell."""
+    r"""A chapter failed to execute; the message names the notebook and the cell.
+
+    A :class:`RuntimeError`, raised by :func:`execute_notebook` with the first line of the failing
+    cell and the kernel's error.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise ChapterError("03_rfm.ipynb: code cell 4 failed ('1 / 0'):\nZeroDivisionError: division by zero")
+    ... except RuntimeError as error:
+    ...     print(str(error).splitlines()[0])
+    03_rfm.ipynb: code cell 4 failed ('1 / 0'):
+    """
 
 
 @contextmanager

@@ -25,8 +25,10 @@ from __future__ import annotations
 import copy
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -301,6 +303,22 @@ def _by_context(catalog) -> dict[str, list]:
     return found
 
 
+def _matched_units(nb: nbformat.NotebookNode, catalog) -> Iterator[tuple[str, str, Any, Any]]:
+    """Yield ``(context, English, exact, older)`` for every translatable unit of ``nb``.
+
+    ``exact`` is the catalogue entry for this very English text, or None. ``older`` is set only
+    when ``exact`` is None and the cell has an entry for some other English text: the cell was
+    edited since it was translated. Prose units are keyed by their template, so a changed
+    template is a new unit, never an older one. ``catalog=None`` (no catalogue yet) matches nothing.
+    """
+    entries = _by_context(catalog) if catalog is not None else {}
+    for ctxt, msgid in _units(nb):
+        candidates = entries.get(ctxt, [])
+        exact = next((m for m in candidates if m.id == msgid), None)
+        edited = exact is None and candidates and ctxt not in (PROSE_CONTEXT, PROSE_WORD_CONTEXT)
+        yield ctxt, msgid, exact, candidates[0] if edited else None
+
+
 def _label(ctxt: str, msgid: str) -> str:
     if ctxt == PROSE_WORD_CONTEXT:
         return f"prose word '{msgid}'"
@@ -339,16 +357,10 @@ def catalogue_status(nb: nbformat.NotebookNode, catalog, chapter: str = "chapter
     ['cell-001']
     """
     status = CatalogueStatus(chapter)
-    entries = _by_context(catalog)
-    for ctxt, msgid in _units(nb):
-        candidates = entries.get(ctxt, [])
-        exact = next((m for m in candidates if m.id == msgid), None)
+    for ctxt, msgid, exact, older in _matched_units(nb, catalog):
         label = _label(ctxt, msgid)
         if exact is None:
-            if ctxt not in (PROSE_CONTEXT, PROSE_WORD_CONTEXT) and candidates:
-                status.stale.append(label)
-            else:
-                status.missing.append(label)
+            (status.stale if older is not None else status.missing).append(label)
         elif not exact.string:
             status.missing.append(label)
         elif exact.fuzzy:
@@ -650,7 +662,6 @@ def update_catalogue(notebook: str | Path, lang: str = "zh", path: str | Path | 
     target = Path(path) if path is not None else catalogue_path(notebook, lang)
     nb = nbformat.read(notebook, as_version=4)
     old = read_catalogue(target) if target.is_file() else None
-    entries = _by_context(old) if old is not None else {}
     new = Catalog(
         locale=lang.replace("zh", "zh_Hans_CN"),
         project="crmlab",
@@ -662,14 +673,11 @@ def update_catalogue(notebook: str | Path, lang: str = "zh", path: str | Path | 
         revision_date=old.revision_date if old is not None else None,
     )
     used = set()
-    for ctxt, msgid in _units(nb):
-        candidates = entries.get(ctxt, [])
-        exact = next((m for m in candidates if m.id == msgid), None)
+    for ctxt, msgid, exact, prev in _matched_units(nb, old):
         if exact is not None:
             new.add(msgid, exact.string, context=ctxt, flags=exact.flags, auto_comments=[f"{notebook.stem}"])
             used.add((ctxt, msgid))
-        elif ctxt not in (PROSE_CONTEXT, PROSE_WORD_CONTEXT) and candidates:
-            prev = candidates[0]
+        elif prev is not None:
             new.add(
                 msgid,
                 prev.string,

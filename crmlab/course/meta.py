@@ -15,9 +15,9 @@ _CHAPTER_FILE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 
 @dataclass(frozen=True)
 class ChapterMeta:
-    """What the course index shows about one chapter.
+    """What the course index shows about one chapter (made by :func:`chapter_meta`).
 
-    Attributes
+    Parameters
     ----------
     number : str
         Two-digit chapter number, e.g. ``"03"``.
@@ -29,10 +29,17 @@ class ChapterMeta:
         The first sentence of the overview paragraph.
     overview : str
         The whole overview paragraph.
-    goals : list of str
+    goals : list of str, default=[]
         The learning-goal bullets.
-    minutes : int or None
+    minutes : int or None, default=None
         The estimated time, if the chapter states one.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> meta = ChapterMeta("03", Path("03_rfm_segmentation.ipynb"), "RFM segmentation", "Who buys.", "Who buys.")
+    >>> meta.slug, meta.goals
+    ('03_rfm_segmentation', [])
     """
 
     number: str
@@ -50,7 +57,18 @@ class ChapterMeta:
 
 
 def repo_notebooks_dir() -> Path:
-    """Return the ``notebooks/`` folder of the repository crmlab was imported from."""
+    """Return the ``notebooks/`` folder of the repository crmlab was imported from.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder next to the ``crmlab`` package (it exists in a source checkout).
+
+    Examples
+    --------
+    >>> repo_notebooks_dir().name
+    'notebooks'
+    """
     return Path(__file__).resolve().parents[2] / "notebooks"
 
 
@@ -61,6 +79,20 @@ def find_chapters(folder: str | Path | None = None) -> list[Path]:
     ----------
     folder : str or Path, optional
         Defaults to the repository's ``notebooks/`` folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The notebooks whose names start with two digits and an underscore, sorted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     for name in ("01_value.ipynb", "00_start.ipynb", "notes.ipynb"):
+    ...         _ = (Path(tmp) / name).write_text("{}")
+    ...     [p.name for p in find_chapters(tmp)]
+    ['00_start.ipynb', '01_value.ipynb']
     """
     folder = Path(folder) if folder is not None else repo_notebooks_dir()
     return sorted(p for p in folder.glob("*.ipynb") if _CHAPTER_FILE.match(p.name))
@@ -72,7 +104,7 @@ def _first_sentence(text: str) -> str:
 
 
 def chapter_meta(path: str | Path) -> ChapterMeta:
-    """Parse the course metadata of one chapter notebook (English or its Chinese edition).
+    r"""Parse the course metadata of one chapter notebook (English or its Chinese edition).
 
     Parameters
     ----------
@@ -87,6 +119,18 @@ def chapter_meta(path: str | Path) -> ChapterMeta:
     ------
     ValueError
         If the first cell is not a ``# Chapter N — Title`` markdown cell.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> nb = nbformat.v4.new_notebook()
+    >>> first = "# Chapter 3 — RFM segmentation\n\nWho bought recently. Often.\n\n**Estimated time:** 90 minutes"
+    >>> nb.cells = [nbformat.v4.new_markdown_cell(first)]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nbformat.write(nb, Path(tmp) / "03_rfm.ipynb")
+    ...     meta = chapter_meta(Path(tmp) / "03_rfm.ipynb")
+    >>> meta.number, meta.title, meta.summary, meta.minutes
+    ('03', 'RFM segmentation', 'Who bought recently.', 90)
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)

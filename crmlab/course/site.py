@@ -205,7 +205,30 @@ _INTRO = {
 
 
 def render_index(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the HTML of the course index: every chapter with summary, goals and time."""
+    """Return the HTML of the course index: every chapter with summary, goals and time.
+
+    Parameters
+    ----------
+    chapters : list of ChapterMeta
+        Every chapter of the edition, in order (for the navigation).
+    edition : Edition, optional
+        The language edition; by default English with ``chapters``.
+
+    Returns
+    -------
+    str
+        A whole HTML page.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from crmlab.course.meta import ChapterMeta
+    >>> chapters = [ChapterMeta("03", Path("03_rfm.ipynb"), "RFM segmentation", "Who buys.", "Who buys.",
+    ...                         goals=["Score customers"], minutes=90)]
+    >>> page = render_index(chapters)
+    >>> '<a href="03_rfm.html">' in page, "Score customers" in page
+    (True, True)
+    """
     edition = edition or Edition(chapters=chapters)
     ui = edition.ui
     cards = []
@@ -241,7 +264,23 @@ def render_index(chapters: list[ChapterMeta], edition: Edition | None = None) ->
 
 
 def page_toc(page_html: str) -> list[tuple[int, str, str]]:
-    """Return ``(level, anchor, text)`` for every h2/h3 heading of a converted chapter page."""
+    """Return ``(level, anchor, text)`` for every h2/h3 heading of a converted chapter page.
+
+    Parameters
+    ----------
+    page_html : str
+        HTML of a chapter as nbconvert writes it (headings carry ``id`` anchors).
+
+    Returns
+    -------
+    list of tuple of (int, str, str)
+        Heading level (2 or 3), anchor and plain text, in page order.
+
+    Examples
+    --------
+    >>> page_toc('<h1 id="t">Title</h1><h2 id="goals">Learning <em>goals</em></h2><h3 id="a">A</h3>')
+    [(2, 'goals', 'Learning goals'), (3, 'a', 'A')]
+    """
     found = []
     for level, anchor, inner in re.findall(r'<h([23]) id="([^"]+)">(.*?)</h\1>', page_html, flags=re.S):
         text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
@@ -250,7 +289,24 @@ def page_toc(page_html: str) -> list[tuple[int, str, str]]:
 
 
 def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, edition: Edition | None = None) -> str:
-    """Return the HTML page of one executed chapter, with navigation and a table of contents."""
+    """Return the HTML page of one executed chapter, with navigation and a table of contents.
+
+    Parameters
+    ----------
+    chapter : ChapterMeta
+        The chapter to render (its notebook must be executed).
+    chapters : list of ChapterMeta
+        Every chapter of the edition, in order (for the navigation).
+    i : int
+        Position of ``chapter`` in ``chapters`` (for the previous/next links).
+    edition : Edition, optional
+        The language edition; by default English with ``chapters``.
+
+    Returns
+    -------
+    str
+        A whole HTML page.
+    """
     from nbconvert import HTMLExporter
 
     edition = edition or Edition(chapters=chapters)
@@ -285,7 +341,29 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, ed
 
 
 def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the glossary page: every key term in English and Chinese, with its chapter."""
+    """Return the glossary page: every key term in English and Chinese, with its chapter.
+
+    Parameters
+    ----------
+    chapters : list of ChapterMeta
+        Every chapter of the edition, in order (for the navigation).
+    edition : Edition, optional
+        The language edition; by default English with ``chapters``.
+
+    Returns
+    -------
+    str
+        A whole HTML page.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from crmlab.course.meta import ChapterMeta
+    >>> chapters = [ChapterMeta("03", Path("03_rfm.ipynb"), "RFM segmentation", "Who buys.", "Who buys.",
+    ...                         goals=["Score customers"], minutes=90)]
+    >>> "<table" in render_glossary_page(chapters)
+    True
+    """
     from crmlab.glossary import glossary
 
     edition = edition or Edition(chapters=chapters)
@@ -326,7 +404,29 @@ def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = 
 
 
 def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the datasets page: the catalogue table followed by the data cards."""
+    """Return the datasets page: the catalogue table followed by the data cards.
+
+    Parameters
+    ----------
+    chapters : list of ChapterMeta
+        Every chapter of the edition, in order (for the navigation).
+    edition : Edition, optional
+        The language edition; by default English with ``chapters``.
+
+    Returns
+    -------
+    str
+        A whole HTML page.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from crmlab.course.meta import ChapterMeta
+    >>> chapters = [ChapterMeta("03", Path("03_rfm.ipynb"), "RFM segmentation", "Who buys.", "Who buys.",
+    ...                         goals=["Score customers"], minutes=90)]
+    >>> "cdnow" in render_datasets_page(chapters)
+    True
+    """
     from nbconvert.filters import markdown2html_mistune
 
     from crmlab import datasets

@@ -189,6 +189,29 @@ def render_slides(path: str | Path, *, student: bool = False) -> str:
 
     Slide breaks follow each cell's ``slideshow.slide_type`` metadata; the deck
     loads reveal.js and MathJax from ``_static/`` next to it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The chapter notebook (English or Chinese edition).
+    student : bool, default=False
+        Leave out the cells tagged ``solution`` or ``instructor``, as in the student copy.
+
+    Returns
+    -------
+    str
+        The whole HTML deck.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("# Chapter 3 — RFM", id="title")]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nbformat.write(nb, Path(tmp) / "03_rfm.ipynb")
+    ...     deck = render_slides(Path(tmp) / "03_rfm.ipynb")
+    >>> "_static/reveal.js" in deck, "Chapter 3" in deck
+    (True, True)
     """
     from nbconvert import SlidesExporter
 
@@ -219,6 +242,15 @@ def render_slides(path: str | Path, *, student: bool = False) -> str:
 
 def build_slides(notebooks: list[Path], out_dir: str | Path, *, student: bool = False) -> list[Path]:
     """Write ``<chapter>.slides.html`` for every notebook, plus the offline assets.
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        The chapters to turn into decks.
+    out_dir : str or Path
+        Folder to write into (created if needed); reveal.js and MathJax go to its ``_static``.
+    student : bool, default=False
+        Decks without solutions and instructor notes (see :func:`render_slides`).
 
     Returns
     -------

@@ -37,6 +37,14 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("Compute the mean."),
+    ...             nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})]
+    >>> [cell.cell_type for cell in student_copy(nb).cells]
+    ['markdown']
     """
     out = copy.deepcopy(nb)
     out.cells = [c for c in out.cells if not (_tags(c) & REMOVED_TAGS)]
@@ -51,7 +59,31 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_student_copies(notebooks: list[Path], out_dir: str | Path) -> list[Path]:
-    """Write the student copy of every chapter into ``out_dir``; return the paths written."""
+    """Write the student copy of every chapter into ``out_dir``; return the paths written.
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        The chapters (instructor versions).
+    out_dir : str or Path
+        Folder to write into (created if needed); each copy keeps its chapter's file name.
+
+    Returns
+    -------
+    list of Path
+        The copies written, in the order of ``notebooks``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_code_cell("answer = 42", metadata={"tags": ["solution"]})]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     nbformat.write(nb, Path(tmp) / "03_rfm.ipynb")
+    ...     [copy] = write_student_copies([Path(tmp) / "03_rfm.ipynb"], Path(tmp) / "students")
+    ...     "answer = 42" in copy.read_text(encoding="utf-8")
+    False
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -81,7 +81,7 @@ _LAST_CONTACT = """CASE
               ORDER BY e.date DESC LIMIT 1) END"""
 
 
-def contact_sql(count_purchases: bool) -> str:
+def contact_sql(*, count_purchases: bool) -> str:
     """Return the contact-reminder query (run it after :func:`fill_windows`)."""
     cycle_start = "w.start"
     acquired = day_sql("c.acquisition_date")

@@ -18,6 +18,8 @@ import datetime as _dt
 import numpy as np
 import pandas as pd
 
+from crmlab._keys import per_distinct
+
 __all__ = ["FIRST_DAY", "LAST_DAY", "MISSING_DAY", "dates_from_days", "day_sql", "days_from_labels",
            "iso_dates", "labels_from_days", "parse_days"]
 
@@ -110,17 +112,20 @@ def labels_from_days(days: np.ndarray) -> np.ndarray:
         span = np.arange(lo, int(seen.max()) + 1).astype("datetime64[D]")
         labels = np.append(np.datetime_as_string(span, unit="D").astype(object), None)
         return labels[np.where(missing, len(labels) - 1, days - lo)]
-    codes, uniques = pd.factorize(days)
-    text = np.datetime_as_string(np.asarray(uniques).astype("datetime64[D]"), unit="D").astype(object)
-    text[np.asarray(uniques) == MISSING_DAY] = None
-    return np.append(text, None)[codes]
+    return per_distinct(days, _day_labels, missing=None)
+
+
+def _day_labels(days: np.ndarray) -> np.ndarray:
+    """ISO text of each day number (an object array; ``None`` for :data:`MISSING_DAY`)."""
+    text = np.datetime_as_string(np.asarray(days).astype("datetime64[D]"), unit="D").astype(object)
+    text[np.asarray(days) == MISSING_DAY] = None
+    return text
 
 
 def days_from_labels(labels: np.ndarray) -> np.ndarray:
     """Day numbers of ISO date labels, each distinct label parsed once (missing -> :data:`MISSING_DAY`)."""
-    codes, uniques = pd.factorize(labels)
-    parsed = np.append(np.array(list(uniques), dtype="datetime64[D]").astype(np.int64), MISSING_DAY)
-    return parsed[codes]  # code -1 (missing) picks the appended MISSING_DAY
+    return per_distinct(labels, lambda u: np.array(list(u), dtype="datetime64[D]").astype(np.int64),
+                        missing=MISSING_DAY)
 
 
 def dates_from_days(days: object) -> np.ndarray:
@@ -134,10 +139,6 @@ def dates_from_days(days: object) -> np.ndarray:
 
 def iso_dates(values: pd.Series) -> pd.Series:
     """Parse stored 'YYYY-MM-DD' text (None -> NaT) to ``datetime64[us]``, each distinct day once."""
-    codes, uniques = pd.factorize(values)
-    out = np.full(len(values), np.datetime64("NaT"), dtype=UNIT)
-    if len(uniques):
-        parsed = np.array([str(u)[:10] for u in uniques], dtype="datetime64[D]").astype(UNIT)
-        seen = codes >= 0
-        out[seen] = parsed[codes[seen]]
+    out = per_distinct(values, lambda u: np.array([str(v)[:10] for v in u], dtype="datetime64[D]").astype(UNIT),
+                       missing=np.datetime64("NaT"))
     return pd.Series(out, index=values.index, name=values.name)

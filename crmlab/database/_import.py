@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmlab._keys import member_mask
 from crmlab._validation import check_frame
 from crmlab.database._bulk import BULK_ROWS, write_rows
 from crmlab.database._validate import refuse_rows, to_sql_columns, validate_batch
@@ -35,20 +36,11 @@ def _known_customers(conn: sqlite3.Connection, ids: np.ndarray) -> np.ndarray:
     """Boolean mask: ``ids`` that are customers in the database (set-wise, no per-row SQL)."""
     rows = conn.execute("SELECT customer_id FROM customers ORDER BY customer_id").fetchall()
     known = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    if not len(known) or not len(ids):
-        return np.zeros(len(ids), dtype=bool)
-    top = int(known[-1])
-    if top <= 4 * len(known) + 1_000_000:
-        # dense ids: a lookup table, O(n) instead of the sort behind np.isin
-        table = np.zeros(top + 1, dtype=bool)
-        table[known] = True
-        inside = (ids >= 0) & (ids <= top)
-        return inside & table[np.where(inside, ids, 0)]
-    return np.isin(ids, known)
+    return member_mask(ids, known)
 
 
 def _check_references(
-    caller: str, conn: sqlite3.Connection, table: str, df: pd.DataFrame, add_categories: bool
+    caller: str, conn: sqlite3.Connection, table: str, df: pd.DataFrame, *, add_categories: bool
 ) -> None:
     """Foreign keys, checked before writing so the error can name the row."""
     if table in ("transactions", "interactions", "complaints", "preferences"):
@@ -106,7 +98,7 @@ def import_tables(conn: sqlite3.Connection, tables: Mapping[str, pd.DataFrame], 
             for name in order:
                 frame = tables[name]
                 columns = validate_batch(caller, name, frame)
-                _check_references(caller, conn, name, frame, add_categories)
+                _check_references(caller, conn, name, frame, add_categories=add_categories)
                 counts[name] = _write(conn, name, columns)
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:

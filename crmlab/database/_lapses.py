@@ -34,6 +34,7 @@ import sqlite3
 
 import numpy as np
 
+from crmlab._keys import distinct_pairs, lookup_codes
 from crmlab.database._dates import MISSING_DAY, day_sql
 from crmlab.database._insert import insert_rows
 
@@ -100,22 +101,6 @@ def refresh(conn: sqlite3.Connection, scope: str) -> None:
             conn.execute(statement)
 
 
-def _distinct_sorted(cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct (customer, day) pairs, sorted (one sort of a combined key when it fits)."""
-    if len(cust) == 0:
-        return cust, day
-    lo_c, lo_d = int(cust.min()), int(day.min())
-    span_c, span_d = int(cust.max()) - lo_c + 1, int(day.max()) - lo_d + 1
-    if span_c * span_d < 2**62:
-        key = np.sort((cust - lo_c) * span_d + (day - lo_d))
-        key = key[np.r_[True, key[1:] != key[:-1]]]
-        return key // span_d + lo_c, key % span_d + lo_d
-    order = np.lexsort((day, cust))
-    cust, day = cust[order], day[order]
-    keep = np.r_[True, (cust[1:] != cust[:-1]) | (day[1:] != day[:-1])]
-    return cust[keep], day[keep]
-
-
 def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, cycle: np.ndarray,
                  acquired: np.ndarray) -> dict[str, np.ndarray]:
     """Compute every customer's lapses with numpy (the same rule as the SQL, vectorised).
@@ -134,12 +119,12 @@ def lapse_arrays(customer_ids: np.ndarray, days: np.ndarray, known: np.ndarray, 
         ``lapse_until``, ``customer_id``, ``lapse_from``, ``last_purchase`` (``INT64_MIN`` for none).
     """
     missing = MISSING_DAY
-    cust, day = _distinct_sorted(np.asarray(customer_ids, np.int64), np.asarray(days, np.int64))
+    cust, day = distinct_pairs(np.asarray(customer_ids, np.int64), np.asarray(days, np.int64))
     cycle = np.minimum(np.asarray(cycle, np.int64), 2**40)  # a longer cycle never lapses; no overflow below
     acquired = np.asarray(acquired, np.int64)
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else np.zeros(0, np.int64)
     counts = np.diff(np.r_[starts, len(cust)])
-    buyer = np.searchsorted(known, cust[starts])  # row of each buyer in ``known``
+    buyer = lookup_codes(known, cust[starts])  # row of each buyer in ``known`` (every buyer is a customer)
     ends = starts + counts - 1
     parts = []
 

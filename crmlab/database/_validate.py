@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crmlab._keys import per_distinct
 from crmlab._validation import first_ids
 from crmlab.database._dates import MISSING_DAY, labels_from_days, parse_days
 from crmlab.database.schema import PRIMARY_KEYS, TABLES, Field
@@ -212,8 +213,7 @@ def to_sql_columns(table: str, columns: dict[str, pd.Series]) -> list[np.ndarray
                 out.append(col.to_numpy(dtype=dtype))
         else:
             # text: one str object per distinct value (categorical, pyarrow or object storage alike)
-            codes, uniques = pd.factorize(col)
-            out.append(np.append(np.asarray(uniques, dtype=object), None)[codes])
+            out.append(per_distinct(col, lambda u: np.asarray(u, dtype=object), missing=None))
     return out
 
 

@@ -166,7 +166,7 @@ def contact_reminders(db: CustomerDatabase, as_of: Any, *, count_purchases: bool
         raise TypeError(f"contact_reminders(): 'count_purchases' must be a bool; got {count_purchases!r}.")
     params: dict[str, Any] = {"as_of": day}
     fill_windows(db.connection, day)
-    sql = contact_sql(count_purchases)
+    sql = contact_sql(count_purchases=count_purchases)
     last = {"last_contact": "last contact"}
     if count_purchases:
         last["last_purchase"] = "last purchase"

@@ -275,7 +275,7 @@ class CustomerDatabase:
         return _parse_dates(frame)
 
     # -- writes ---------------------------------------------------------------------------------------------
-    def _import(self, tables: Mapping[str, pd.DataFrame], add_categories: bool, caller: str) -> dict[str, int]:
+    def _import(self, tables: Mapping[str, pd.DataFrame], caller: str, *, add_categories: bool) -> dict[str, int]:
         def locked(exc: sqlite3.OperationalError) -> Exception:
             return explain(exc, self.path, self.timeout, f"{caller} into")
 
@@ -340,7 +340,7 @@ class CustomerDatabase:
         >>> db.query("SELECT name FROM customers")["name"].tolist()
         ["O'Brien"]
         """
-        return self._import({table: data}, add_categories, "import_frame")[table]
+        return self._import({table: data}, "import_frame", add_categories=add_categories)[table]
 
     def import_tables(self, tables: Mapping[str, pd.DataFrame], *, add_categories: bool = False) -> dict[str, int]:
         """Import several tables in ONE transaction: all of them, or nothing.
@@ -366,7 +366,7 @@ class CustomerDatabase:
         TypeError, ValueError, DatabaseFileError
             As :meth:`import_frame`; on any error nothing at all is written.
         """
-        return self._import(tables, add_categories, "import_tables")
+        return self._import(tables, "import_tables", add_categories=add_categories)
 
     def import_csv(self, path: str | Path, table: str, *, add_categories: bool = False) -> int:
         """Import a CSV file into ``table`` (atomic upsert, see :meth:`import_frame`).
@@ -393,7 +393,8 @@ class CustomerDatabase:
         ValueError, DatabaseFileError
             As :meth:`import_frame`.
         """
-        return self._import({table: _import.csv_frame(path, table)}, add_categories, "import_csv")[table]
+        return self._import({table: _import.csv_frame(path, table)}, "import_csv",
+                            add_categories=add_categories)[table]
 
     def import_world(self, world: Any) -> dict[str, int]:
         """Import a generated :class:`crmlab.synth.CustomerWorld` in one atomic transaction.
@@ -420,7 +421,7 @@ class CustomerDatabase:
             If any row of any table breaks a rule (then nothing at all is imported), or the file cannot be
             written.
         """
-        return self._import(_import.world_tables(world), True, "import_world")
+        return self._import(_import.world_tables(world), "import_world", add_categories=True)
 
     def add_categories(self, categories: Iterable[str]) -> int:
         """Register product categories in the system dictionary (系统字典); return how many were new."""
@@ -429,7 +430,7 @@ class CustomerDatabase:
                             f"got {type(categories).__name__}.")
         frame = pd.DataFrame({"category": pd.unique(pd.Series(list(categories), dtype=object))})
         before = self.counts()["product_categories"]
-        self._import({"product_categories": frame}, False, "add_categories")
+        self._import({"product_categories": frame}, "add_categories", add_categories=False)
         return self.counts()["product_categories"] - before
 
     def delete(self, table: str, ids: Iterable[int]) -> int:

@@ -30,7 +30,7 @@ _PHONE_SEPARATORS = r"[\s\-\(\)\./]"
 class QualityReport:
     """Result of :func:`data_quality_report`.
 
-    Attributes
+    Parameters
     ----------
     n_customers : int
         Customers checked.
@@ -41,6 +41,17 @@ class QualityReport:
     duplicates : pandas.DataFrame
         Likely duplicate pairs: ``customer_id_a``, ``customer_id_b``, ``reason``, ``name_a``, ``name_b``,
         ``similarity``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.database import CustomerDatabase
+    >>> db = CustomerDatabase()
+    >>> _ = db.import_frame("customers", pd.DataFrame({"customer_id": [7, 8], "customer_type": "individual",
+    ...     "name": ["Ann Lee", "Ann Lee"], "phone": ["138 0013 8000", "13800138000"]}))
+    >>> report = data_quality_report(db)
+    >>> report.n_customers, len(report.duplicates)
+    (2, 1)
     """
 
     n_customers: int

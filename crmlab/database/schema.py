@@ -21,7 +21,7 @@ Tables
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crmlab.database import _lapses
 
@@ -75,23 +75,29 @@ class Field:
         Column name.
     kind : {"int", "real", "text", "date", "bool"}
         Storage kind. Dates are ISO ``YYYY-MM-DD`` text; booleans are 0/1 integers.
-    required : bool, default=False
-        ``NOT NULL`` (and, for text, not empty).
     choices : tuple, optional
         Allowed values (an enumeration).
     minimum, maximum : float, optional
         Bounds; ``strict_min`` makes the lower bound exclusive.
+    required : bool, default=False
+        ``NOT NULL`` (and, for text, not empty).
     strict_min : bool, default=False
         Exclusive lower bound (``> minimum``).
+
+    Examples
+    --------
+    >>> amount = Field("amount", "real", required=True, minimum=0.0)
+    >>> amount.sql_type, [text for text, _ in amount.rules()]
+    ('REAL', ['must be >= 0'])
     """
 
     name: str
     kind: str
-    required: bool = False
+    required: bool = field(default=False, kw_only=True)
     choices: tuple | None = None
     minimum: float | None = None
     maximum: float | None = None
-    strict_min: bool = False
+    strict_min: bool = field(default=False, kw_only=True)
 
     @property
     def sql_type(self) -> str:

@@ -27,8 +27,12 @@ __all__ = ["Customer360", "customer_360", "preference_lookup"]
 class Customer360:
     """Everything the database holds about one customer, as of a date.
 
-    Attributes
+    Parameters
     ----------
+    customer_id : int
+        The customer.
+    as_of : pandas.Timestamp or None
+        The date the view describes; None for the whole log as it stands.
     profile : pandas.Series
         The customer record (profile fields that are filled in, plus the system-maintained fields).
     summary : pandas.Series
@@ -44,6 +48,19 @@ class Customer360:
         The customer's "business falling" alerts raised up to the date, as
         :func:`crmlab.database.lapse_history` lists them; one still running on the
         date is shown open.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.database import CustomerDatabase
+    >>> db = CustomerDatabase()
+    >>> _ = db.import_frame("customers", pd.DataFrame({"customer_id": [7, 8], "customer_type": "individual",
+    ...     "name": ["Ann Lee", "Ann Lee"], "phone": ["138 0013 8000", "13800138000"]}))
+    >>> _ = db.import_frame("transactions", pd.DataFrame({"transaction_id": [1, 2], "customer_id": 7,
+    ...     "date": ["2024-01-01", "2024-02-01"], "amount": [10.0, 30.0]}))
+    >>> view = customer_360(db, 7, as_of="2024-03-01")
+    >>> view.customer_id, str(view.as_of.date()), len(view.recent_transactions)
+    (7, '2024-03-01', 2)
     """
 
     customer_id: int

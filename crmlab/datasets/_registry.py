@@ -24,7 +24,7 @@ REGISTRY_FILE = "registry.csv"
 class DatasetInfo:
     """One row of the dataset registry.
 
-    Attributes
+    Parameters
     ----------
     name, file, sha256 : str
         Dataset name (as in ``load_<name>``), file name in ``datasets/`` and checksum.
@@ -36,6 +36,13 @@ class DatasetInfo:
         Chapters using it, provenance and licence (see ``datasets/README.md``).
     generator, seed : str
         For synthetic data, the generator call and seed that made the file.
+
+    Examples
+    --------
+    >>> from crmlab.datasets import dataset_info
+    >>> info = dataset_info("cdnow_summary")
+    >>> info.name, info.rows, info.columns
+    ('cdnow_summary', 2357, 5)
     """
 
     name: str
@@ -255,10 +262,10 @@ def dataset_path(name: str, *, verify: bool = True) -> Path:
     >>> dataset_path("mobi").name
     'mobi.csv'
     """
-    return _path(name, verify, "dataset_path")
+    return _path(name, "dataset_path", verify=verify)
 
 
-def _path(name: str, verify: bool, caller: str) -> Path:
+def _path(name: str, caller: str, *, verify: bool) -> Path:
     info = _info(name, caller)
     path = data_dir() / info.file
     if not path.is_file():
@@ -341,7 +348,7 @@ def load(name: str) -> pd.DataFrame:
     >>> load("mobi").shape
     (250, 24)
     """
-    path = _path(name, True, "load")
+    path = _path(name, "load", verify=True)
     if name in PARSERS:
         return PARSERS[name](path)
     info = _info(name, "load")

@@ -156,13 +156,59 @@ def feature_set_names() -> list[str]:
 
 
 def get_algorithm(name: str, *, caller: str = "get_algorithm") -> AlgorithmFactory:
-    """Return the factory registered under ``name``, or raise listing the known names."""
+    """Return the clusterer factory registered under ``name``, or raise listing the known names.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (see :func:`algorithm_names`).
+    caller : str, default="get_algorithm"
+        Public function named in the error message.
+
+    Returns
+    -------
+    callable
+        ``factory(k, seed, **params)`` returning an unfitted clusterer.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not registered.
+
+    Examples
+    --------
+    >>> callable(get_algorithm("kmeans"))
+    True
+    """
     check_in_choices(name, "algorithm", algorithm_names(), caller=caller)
     return _ALGORITHMS[name]
 
 
 def get_feature_set(name: str, *, caller: str = "get_feature_set") -> FeatureSet:
-    """Return the feature transform registered under ``name``, or raise listing the known names."""
+    """Return the feature transform registered under ``name``, or raise listing the known names.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (see :func:`feature_set_names`).
+    caller : str, default="get_feature_set"
+        Public function named in the error message.
+
+    Returns
+    -------
+    callable
+        The transform from a feature table to the matrix the clusterers see.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not registered.
+
+    Examples
+    --------
+    >>> callable(get_feature_set("scaled"))
+    True
+    """
     check_in_choices(name, "feature_set", feature_set_names(), caller=caller)
     return _FEATURE_SETS[name]
 

@@ -27,7 +27,7 @@ class ExperimentConfig:
 
     Chapter 8. Returned by :func:`load_config` and :func:`config_from_dict`.
 
-    Attributes
+    Parameters
     ----------
     name : str
         The study's name (default: the file name without extension).
@@ -37,6 +37,12 @@ class ExperimentConfig:
         Output folder (relative paths in a file are relative to the file's folder).
     n_jobs : int
         Worker processes.
+
+    Examples
+    --------
+    >>> config = config_from_dict({"experiment": {"feature_sets": ["raw"], "k": [3, 4]}})
+    >>> config.name, config.n_jobs, len(config.grid)
+    ('experiment', 1, 6)
     """
 
     name: str

@@ -261,7 +261,30 @@ def source_names() -> list[str]:
 
 
 def get_source(name: str, *, caller: str = "get_source") -> Source:
-    """Return the source registered under ``name``, or raise listing the known names."""
+    """Return the data source registered under ``name``, or raise listing the known names.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (see :func:`source_names`).
+    caller : str, default="get_source"
+        Public function named in the error message.
+
+    Returns
+    -------
+    callable
+        The function that generates the data set of one experiment condition.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not registered.
+
+    Examples
+    --------
+    >>> callable(get_source("world"))
+    True
+    """
     check_in_choices(name, "source", source_names(), caller=caller)
     return _SOURCES[name]
 

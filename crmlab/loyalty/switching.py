@@ -175,8 +175,14 @@ def transition_matrix(
     ----------
     purchases : pandas.DataFrame
         See :func:`transition_counts`.
-    customer_col, brand_col, order_col, brands
-        See :func:`transition_counts`.
+    customer_col : str, default="household_id"
+        Household (customer) id column, as in :func:`transition_counts`.
+    brand_col : str, default="choice"
+        Brand chosen on the occasion.
+    order_col : str or None, default=None
+        Column giving the purchase order within a household; see :func:`transition_counts`.
+    brands : sequence of str or None, default=None
+        The brands, in the order of the output; see :func:`transition_counts`.
 
     Returns
     -------
@@ -279,8 +285,14 @@ def repeat_rate(
     ----------
     purchases : pandas.DataFrame
         See :func:`transition_counts`.
-    customer_col, brand_col, order_col, brands
-        See :func:`transition_counts`.
+    customer_col : str, default="household_id"
+        Household (customer) id column, as in :func:`transition_counts`.
+    brand_col : str, default="choice"
+        Brand chosen on the occasion.
+    order_col : str or None, default=None
+        Column giving the purchase order within a household; see :func:`transition_counts`.
+    brands : sequence of str or None, default=None
+        The brands, in the order of the output; see :func:`transition_counts`.
 
     Returns
     -------
@@ -323,8 +335,14 @@ def switching_summary(
     ----------
     purchases : pandas.DataFrame
         See :func:`transition_counts`.
-    customer_col, brand_col, order_col, brands
-        See :func:`transition_counts`.
+    customer_col : str, default="household_id"
+        Household (customer) id column, as in :func:`transition_counts`.
+    brand_col : str, default="choice"
+        Brand chosen on the occasion.
+    order_col : str or None, default=None
+        Column giving the purchase order within a household; see :func:`transition_counts`.
+    brands : sequence of str or None, default=None
+        The brands, in the order of the output; see :func:`transition_counts`.
 
     Returns
     -------

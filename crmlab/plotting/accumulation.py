@@ -44,6 +44,13 @@ def plot_accumulation_table(table: pd.DataFrame, *, ax: Axes | None = None, **kw
     See Also
     --------
     crmlab.accumulation.accumulation_table : the numbers drawn here.
+
+    Examples
+    --------
+    >>> from crmlab.accumulation import accumulation_table
+    >>> ax = plot_accumulation_table(accumulation_table())
+    >>> len(ax.patches)
+    12
     """
     check_frame(table, caller="plot_accumulation_table", name="table")
     basis = "customers" if "A_customers" in table.columns else "profit"
@@ -94,6 +101,14 @@ def plot_share_paths(
     See Also
     --------
     crmlab.accumulation.AccumulationChain : the numbers drawn here.
+
+    Examples
+    --------
+    >>> from crmlab.accumulation import AccumulationChain
+    >>> chain = AccumulationChain.from_rates(retention=(0.80, 0.90), switching=0.05, acquisition=0.10)
+    >>> ax = plot_share_paths(chain.expected_path([100, 100, 800], periods=20))
+    >>> ax.get_xlabel()
+    'Period'
     """
     caller = "plot_share_paths"
     what = check_in_choices(what, "what", list(_WHAT), caller=caller)
@@ -137,6 +152,14 @@ def plot_relative_size(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
     See Also
     --------
     crmlab.accumulation.AccumulationChain.expected_path : the numbers drawn here.
+
+    Examples
+    --------
+    >>> from crmlab.accumulation import AccumulationChain
+    >>> chain = AccumulationChain.from_rates(retention=(0.80, 0.90), switching=0.05, acquisition=0.10)
+    >>> ax = plot_relative_size(chain.expected_path([100, 100, 800], periods=20))
+    >>> ax.get_xlabel()
+    'Period'
     """
     check_frame(path, caller="plot_relative_size", name="path")
     check_columns(path, ["relative_size"], caller="plot_relative_size", name="path")
@@ -166,6 +189,13 @@ def plot_customer_base(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
     See Also
     --------
     crmlab.accumulation.customer_base_path : the numbers drawn here.
+
+    Examples
+    --------
+    >>> from crmlab.accumulation import customer_base_path
+    >>> ax = plot_customer_base(customer_base_path(1000, 0.8, 100, periods=20))
+    >>> ax.get_xlabel()
+    'Period'
     """
     check_frame(path, caller="plot_customer_base", name="path")
     check_columns(path, ["customers", "steady_state"], caller="plot_customer_base", name="path")
@@ -199,6 +229,13 @@ def plot_equity_sensitivity(sensitivity: pd.DataFrame, *, ax: Axes | None = None
     See Also
     --------
     crmlab.accumulation.CustomerEquity.sensitivity : the numbers drawn here.
+
+    Examples
+    --------
+    >>> from crmlab.accumulation import CustomerEquity
+    >>> ax = plot_equity_sensitivity(CustomerEquity(retention=0.8, discount_rate=0.1).sensitivity())
+    >>> len(ax.patches)
+    4
     """
     check_frame(sensitivity, caller="plot_equity_sensitivity", name="sensitivity")
     check_columns(sensitivity, ["value_change_pct"], caller="plot_equity_sensitivity", name="sensitivity")

@@ -57,6 +57,15 @@ def plot_frequency_recency_matrix(matrix: pd.DataFrame, *, ax: Axes | None = Non
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, frequency_recency_matrix
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> ax = plot_frequency_recency_matrix(frequency_recency_matrix(model, t=52, max_frequency=10))
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('recency (age at last purchase)', 'frequency (repeat purchases)')
     """
     return _heatmap(matrix, ax, "Expected future purchases", "expected purchases", **kwargs)
 
@@ -78,6 +87,15 @@ def plot_probability_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = Non
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, probability_alive_matrix
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> ax = plot_probability_alive_matrix(probability_alive_matrix(model, max_frequency=10))
+    >>> ax.get_title()
+    'Probability a customer is still active'
     """
     kwargs.setdefault("vmin", 0.0)
     kwargs.setdefault("vmax", 1.0)
@@ -113,6 +131,15 @@ def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **k
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, frequency_distribution
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> data = load_cdnow_summary()
+    >>> ax = plot_period_transactions(frequency_distribution(BetaGeoModel().fit(data), data))
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['actual', 'model']
     """
     return _bars(table, ("actual", "model"), ("actual", "model"), ax, "customers",
                  "Repeat purchases in the calibration period", **kwargs)
@@ -135,6 +162,15 @@ def plot_calibration_holdout(table: pd.DataFrame, *, ax: Axes | None = None, **k
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, calibration_holdout_table
+    >>> from crmlab.datasets import load_cdnow_holdout, load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> ax = plot_calibration_holdout(calibration_holdout_table(model, load_cdnow_holdout()))
+    >>> len(ax.lines)
+    2
     """
     ax = get_ax(ax)
     pos = np.arange(len(table))
@@ -183,6 +219,16 @@ def plot_cumulative_transactions(table: pd.DataFrame, *, actual: pd.Series | Non
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, expected_cumulative_transactions
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> data = load_cdnow_summary()
+    >>> path = expected_cumulative_transactions(BetaGeoModel().fit(data), data, horizon=78)
+    >>> ax = plot_cumulative_transactions(path, calibration_end=39)
+    >>> ax.get_xlabel()
+    'time'
     """
     return _tracking(table, "cumulative", actual, calibration_end, ax, "cumulative repeat transactions",
                      "Tracking cumulative transactions", **kwargs)
@@ -211,6 +257,16 @@ def plot_incremental_transactions(table: pd.DataFrame, *, actual: pd.Series | No
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, expected_cumulative_transactions
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> data = load_cdnow_summary()
+    >>> path = expected_cumulative_transactions(BetaGeoModel().fit(data), data, horizon=78)
+    >>> ax = plot_incremental_transactions(path, calibration_end=39)
+    >>> ax.get_xlabel()
+    'time'
     """
     return _tracking(table, "incremental", actual, calibration_end, ax, "repeat transactions per period",
                      "Tracking transactions per period", **kwargs)
@@ -233,6 +289,15 @@ def plot_probability_alive_history(history: pd.DataFrame, *, ax: Axes | None = N
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, probability_alive_history
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> ax = plot_probability_alive_history(probability_alive_history(model, [5.0, 12.0], T=40.0))
+    >>> ax.get_ylabel()
+    'P(alive)'
     """
     ax = get_ax(ax)
     ax.plot(history["time"], history["p_alive"], **kwargs)
@@ -264,6 +329,15 @@ def plot_mixing_distributions(densities: pd.DataFrame, *, ax: Axes | None = None
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, mixing_distributions
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> model = BetaGeoModel().fit(load_cdnow_summary())
+    >>> ax = plot_mixing_distributions(mixing_distributions(model))
+    >>> ax.get_xscale(), len(ax.lines)
+    ('log', 2)
     """
     ax = get_ax(ax)
     for label, g in densities.groupby("distribution", sort=True):
@@ -292,6 +366,16 @@ def plot_probability_alive_calibration(table: pd.DataFrame, *, ax: Axes | None =
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.clv import probability_alive_calibration
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(size=500)
+    >>> ax = plot_probability_alive_calibration(probability_alive_calibration(p, rng.uniform(size=500) < p))
+    >>> ax.get_xlabel()
+    'predicted P(alive)'
     """
     ax = get_ax(ax)
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label=tr("perfect calibration"))

@@ -34,6 +34,15 @@ def plot_regularity(profile: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import regularity_profile
+    >>> from crmlab.synth.btyd_worlds import simulate_cnbd
+    >>> _, gaps = simulate_cnbd(500, r=2.0, alpha=10.0, a=1.0, b=20.0, k=3, T=52.0, return_gaps=True, random_state=0)
+    >>> ax = plot_regularity(regularity_profile(gaps, max_k=5))
+    >>> ax.get_xlabel()
+    'Erlang order k of the gaps'
     """
     ax = get_ax(ax)
     kwargs.setdefault("marker", "o")
@@ -70,6 +79,17 @@ def plot_holdout_report(report: Any, *, metric: str = "mae", ax: Axes | None = N
     ------
     ValueError
         If ``metric`` is not a numeric column of the summary.
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, holdout_report
+    >>> from crmlab.datasets import load_cdnow_holdout, load_cdnow_summary
+    >>> cal = load_cdnow_summary()
+    >>> holdout = load_cdnow_holdout()["frequency_holdout"]
+    >>> report = holdout_report({"BG/NBD": BetaGeoModel().fit(cal)}, cal, holdout, t=39.0)
+    >>> ax = plot_holdout_report(report)
+    >>> ax.get_xlabel()
+    'mae (lower is better)'
     """
     s = report.summary
     if metric not in s.columns or metric == "kind":
@@ -108,6 +128,17 @@ def plot_holdout_deciles(report: Any, *, models: list[str] | None = None, ax: Ax
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel, holdout_report
+    >>> from crmlab.datasets import load_cdnow_holdout, load_cdnow_summary
+    >>> cal = load_cdnow_summary()
+    >>> holdout = load_cdnow_holdout()["frequency_holdout"]
+    >>> report = holdout_report({"BG/NBD": BetaGeoModel().fit(cal)}, cal, holdout, t=39.0)
+    >>> ax = plot_holdout_deciles(report)
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('mean predicted purchases (decile)', 'mean actual purchases')
     """
     ax = get_ax(ax)
     if models is None:

@@ -352,7 +352,7 @@ def plot_dick_basu(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
 def plot_programme_comparison(
     comparison: pd.DataFrame, *, measure: str = "net_profit", ax: Axes | None = None, **kwargs: Any
 ) -> Axes:
-    """Bars of a measure per strategy, simulated next to expected.
+    """Draw bars of a measure per strategy, simulated next to expected.
 
     Chapter 5.
 

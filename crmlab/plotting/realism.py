@@ -34,6 +34,15 @@ def plot_repeat_distributions(table: pd.DataFrame, *, ax: Axes | None = None, **
     See Also
     --------
     crmlab.synth.realism.compare_repeat_distributions : the numbers drawn here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.synth.realism import compare_repeat_distributions
+    >>> a = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-02-01", "2024-01-02"]})
+    >>> ax = plot_repeat_distributions(compare_repeat_distributions({"a": a}, max_count=3))
+    >>> len(ax.patches)
+    3
     """
     ax = get_ax(ax)
     x = np.arange(len(table))
@@ -69,6 +78,16 @@ def plot_gap_distributions(
     See Also
     --------
     crmlab.synth.realism.inter_purchase_gaps : the numbers drawn here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.synth.realism import inter_purchase_gaps
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    ...                     "date": ["2024-01-01", "2024-01-11", "2024-01-31", "2024-01-05"]})
+    >>> ax = plot_gap_distributions({"shop": inter_purchase_gaps(log)})
+    >>> ax.get_xlabel()
+    'Days between purchases'
     """
     ax = get_ax(ax)
     for name, values in gaps.items():

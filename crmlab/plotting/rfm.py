@@ -46,6 +46,16 @@ def plot_rfm_heatmap(
     See Also
     --------
     crmlab.rfm.rfm_scores : the scores drawn here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.rfm import rfm_scores
+    >>> s = pd.DataFrame({"time_since_last": [1, 5, 9, 30], "n_purchases": [4, 1, 1, 1],
+    ...                   "mean_value": [20.0, 10.0, 15.0, 5.0]})
+    >>> ax = plot_rfm_heatmap(rfm_scores(s, n_bins=4))
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('R score (5 = most recent)', 'F score (5 = most frequent)')
     """
     caller = "plot_rfm_heatmap"
     check_frame(scores, caller=caller, name="scores")
@@ -97,6 +107,14 @@ def plot_rfm_bin_sizes(bin_sizes: pd.DataFrame, *, ax: Axes | None = None, **kwa
     See Also
     --------
     crmlab.rfm.rfm_bin_sizes : the numbers drawn here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.rfm import rfm_bin_sizes
+    >>> ax = plot_rfm_bin_sizes(rfm_bin_sizes(pd.DataFrame({"R": [1, 2, 2], "F": [1, 1, 1], "M": [2, 2, 1]})))
+    >>> ax.get_xlabel()
+    'Score'
     """
     caller = "plot_rfm_bin_sizes"
     check_frame(bin_sizes, caller=caller, name="bin_sizes")
@@ -142,6 +160,15 @@ def plot_rfm_segments(
     See Also
     --------
     crmlab.rfm.rfm_segments : the segments drawn here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.rfm import rfm_segments
+    >>> segments = rfm_segments(pd.DataFrame({"R": [5, 1, 3], "F": [5, 1, 3], "M": [4, 2, 3]}))["segment"]
+    >>> ax = plot_rfm_segments(segments)
+    >>> len(ax.patches)
+    3
     """
     if not isinstance(segments, pd.Series):
         raise TypeError(f"plot_rfm_segments(): 'segments' must be a pandas Series; got {type(segments).__name__}.")

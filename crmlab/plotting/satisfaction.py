@@ -145,6 +145,7 @@ def plot_servqual_gaps(result: Any, *, weighted: bool = False, ax: Axes | None =
     weighted : bool, default=False
         Plot the importance-weighted gaps instead of the raw ones.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.barh``.
 
@@ -155,6 +156,13 @@ def plot_servqual_gaps(result: Any, *, weighted: bool = False, ax: Axes | None =
     See Also
     --------
     crmlab.satisfaction.servqual_gaps
+
+    Examples
+    --------
+    >>> from crmlab.satisfaction import make_servqual_survey, servqual_gaps
+    >>> ax = plot_servqual_gaps(servqual_gaps(make_servqual_survey(200, random_state=0)))
+    >>> len(ax.patches)
+    5
     """
     ax = get_ax(ax)
     dims = result.dimensions
@@ -179,6 +187,7 @@ def plot_nps(results: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     results : NPSResult or mapping of str to NPSResult
         One result, or several labelled results (one bar each).
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.barh``.
 
@@ -189,6 +198,13 @@ def plot_nps(results: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     See Also
     --------
     crmlab.satisfaction.net_promoter_score
+
+    Examples
+    --------
+    >>> from crmlab.satisfaction import net_promoter_score
+    >>> ax = plot_nps(net_promoter_score([10, 9, 9, 8, 7, 3, 10, 6, 9, 10]))
+    >>> ax.get_xlabel()
+    'share of respondents'
     """
     ax = get_ax(ax)
     res = dict(results) if isinstance(results, Mapping) else {"all": results}
@@ -216,6 +232,7 @@ def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -
     summary : pandas.DataFrame
         Output of :func:`crmlab.satisfaction.kano_summary` (``better``, ``worse``, ``category``).
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.scatter``.
 
@@ -226,6 +243,13 @@ def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -
     See Also
     --------
     crmlab.satisfaction.kano_summary
+
+    Examples
+    --------
+    >>> from crmlab.satisfaction import kano_classify, kano_summary, make_kano_responses
+    >>> ax = plot_kano(kano_summary(kano_classify(make_kano_responses(100, random_state=0))))
+    >>> ax.get_xlabel()
+    '|worse| (dissatisfaction if absent)'
     """
     ax = get_ax(ax)
     x, y = -summary["worse"].to_numpy(), summary["better"].to_numpy()
@@ -263,6 +287,7 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
     n_unhappy : int
         Number of dissatisfied customers.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure if omitted.
     **kwargs
         Passed to ``ax.bar``.
 
@@ -273,6 +298,13 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
     See Also
     --------
     crmlab.complaints.ComplaintIceberg
+
+    Examples
+    --------
+    >>> from crmlab.complaints import ComplaintIceberg
+    >>> ax = plot_complaint_iceberg(ComplaintIceberg(), 1000)
+    >>> ax.get_title()
+    'Complaint iceberg: 1000 unhappy customers, rate 4%'
     """
     ax = get_ax(ax)
     above = iceberg.expected_complaints(n_unhappy)

@@ -52,6 +52,16 @@ def plot_choose_k(
     See Also
     --------
     crmlab.segmentation.choose_k_table, crmlab.segmentation.suggest_k
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.segmentation import choose_k_table
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(0, 0.3, (30, 2)), rng.normal(4, 0.3, (30, 2)), rng.normal((0, 4), 0.3, (30, 2))]
+    >>> ax = plot_choose_k(choose_k_table(X, range(2, 6), n_refs=3, random_state=0))
+    >>> ax.get_xlabel()
+    'Number of segments k'
     """
     check_frame(table, caller="plot_choose_k", name="table")
     cols = [c for c in _LABELS if c in table.columns] if criteria is None else list(criteria)
@@ -97,6 +107,16 @@ def plot_stability(table: pd.DataFrame, *, chosen: int | None = None, ax: Axes |
     See Also
     --------
     crmlab.segmentation.stability_by_k, crmlab.segmentation.stable_k
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.segmentation import stability_by_k
+    >>> rng = np.random.default_rng(1)
+    >>> X = np.r_[rng.normal(0, 0.3, (30, 2)), rng.normal(4, 0.3, (30, 2)), rng.normal((0, 4), 0.3, (30, 2))]
+    >>> ax = plot_stability(stability_by_k(X, range(2, 6), n_resamples=5, random_state=0), chosen=3)
+    >>> ax.get_xlabel()
+    'Number of segments k'
     """
     check_frame(table, caller="plot_stability", name="table")
     check_columns(table, ["ari_mean", "ari_q10", "ari_q90"], caller="plot_stability", name="table")
@@ -138,6 +158,15 @@ def plot_snake(snake: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) ->
     See Also
     --------
     crmlab.segmentation.snake_table
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.segmentation import snake_table
+    >>> features = pd.DataFrame({"recency": [1.0, 2.0, 9.0, 8.0], "frequency": [9.0, 7.0, 1.0, 2.0]})
+    >>> ax = plot_snake(snake_table(features, ["loyal", "loyal", "lapsed", "lapsed"]))
+    >>> len(ax.lines)
+    3
     """
     check_frame(snake, caller="plot_snake", name="snake")
     ax = get_ax(ax)
@@ -181,6 +210,15 @@ def plot_segments_2d(
     See Also
     --------
     crmlab.segmentation.projection_2d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from crmlab.segmentation import projection_2d
+    >>> X = np.array([[0.0, 0, 1], [1, 0, 0], [0, 2, 0], [3, 1, 1]])
+    >>> ax = plot_segments_2d(projection_2d(X), [0, 0, 1, 1])
+    >>> ax.get_xlabel().startswith("PC1")
+    True
     """
     check_frame(projection, caller="plot_segments_2d", name="projection")
     check_columns(projection, ["pc1", "pc2"], caller="plot_segments_2d", name="projection")

@@ -40,6 +40,12 @@ def plot_dataset_overview(name: str, *, ax: Axes | None = None, **kwargs: Any) -
     See Also
     --------
     crmlab.tour.dataset_overview : the numbers drawn here.
+
+    Examples
+    --------
+    >>> ax = plot_dataset_overview("cdnow_master")
+    >>> ax.get_title()
+    'CDNOW: purchases per week'
     """
     data = dataset_overview(name)
     ax = get_ax(ax)

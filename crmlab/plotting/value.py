@@ -49,6 +49,13 @@ def plot_lorenz_curve(
     See Also
     --------
     crmlab.value.lorenz_curve, crmlab.value.revenue_concentration
+
+    Examples
+    --------
+    >>> from crmlab.value import lorenz_curve
+    >>> ax = plot_lorenz_curve(lorenz_curve([1, 1, 2, 8]), label="shop")
+    >>> ax.get_xlabel()
+    'share of customers (smallest first)'
     """
     ax = get_ax(ax)
     x = curve["customer_share"].to_numpy()
@@ -105,6 +112,15 @@ def plot_value_matrix(
     See Also
     --------
     crmlab.value.customer_value_matrix
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crmlab.value import customer_value_matrix
+    >>> df = pd.DataFrame({"current_value": [900, 800, 50, 20], "potential_value": [700, 10, 600, 5]})
+    >>> ax = plot_value_matrix(customer_value_matrix(df))
+    >>> ax.get_xlabel()
+    'current value'
     """
     ax = get_ax(ax)
     kwargs.setdefault("s", 8)

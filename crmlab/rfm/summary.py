@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crmlab._keys import encode_ids, lookup_codes, pack_pairs, unpack_pairs
+from crmlab._keys import distinct_pairs, encode_ids, lookup_codes
 from crmlab._validation import (
     CrmlabWarning,
     _where,
@@ -154,18 +154,11 @@ def _summarise(
 ) -> dict[str, np.ndarray]:
     """Per-customer purchase periods, first/last period and values (the fast core).
 
-    One sort of packed ``(customer, period)`` keys gives, per customer, the distinct
-    purchase periods; amounts need only two weighted bincounts. No hashing, no
+    The distinct ``(customer, period)`` pairs (one sort of packed keys) give, per
+    customer, the purchase periods; amounts need only two weighted bincounts. No hashing, no
     per-customer Python.
     """
-    packed = pack_pairs(codes, periods, n)
-    key = packed.key
-    key.sort()
-    distinct = np.empty(len(key), dtype=bool)
-    distinct[0] = True
-    np.not_equal(key[1:], key[:-1], out=distinct[1:])
-    owner, period = unpack_pairs(key[distinct], packed)  # sorted by customer, then period
-    del key, distinct
+    owner, period = distinct_pairs(codes, periods)  # sorted by customer, then period
     n_periods = np.bincount(owner, minlength=n)
     last_row = np.cumsum(n_periods) - 1
     first, last = period[last_row - n_periods + 1], period[last_row]
@@ -377,12 +370,26 @@ def calibration_and_holdout_split(
         Purchase log with ``customer_col``, ``date_col`` and (optionally) ``amount_col``.
     calibration_end : date-like
         Last day of the calibration window.
-    customer_col, date_col, amount_col, freq, time_scaler
-        As in :func:`rfm_summary`.
-    allow_negative, allow_nonpositive, date_format, after_end, duplicates
-        As in :func:`rfm_summary`.
+    customer_col, date_col : str, default="customer_id", "date"
+        Column names of the customer id and the purchase date.
+    amount_col : str or None, default="amount"
+        Column of the purchase value; ``None`` leaves out the monetary columns.
     observation_end : date-like, optional
         End of the holdout window; defaults to the last date in the log.
+    freq : {"D", "W", "M", "h"}, default="D"
+        Period length, as in :func:`rfm_summary`.
+    time_scaler : float, default=1.0
+        Divisor of recency, T and the holdout duration, as in :func:`rfm_summary`.
+    allow_negative : bool, default=False
+        Accept negative amounts (refunds) instead of raising.
+    allow_nonpositive : bool, default=False
+        Older name of ``allow_negative``.
+    date_format : str, optional
+        ``strftime`` format of string dates; without it strings must be ISO dates.
+    after_end : {"raise", "drop"}, default="raise"
+        What to do with purchases after ``observation_end``, as in :func:`rfm_summary`.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        What to do with rows that repeat an earlier row exactly, as in :func:`rfm_summary`.
 
     Returns
     -------
@@ -450,8 +457,7 @@ def calibration_and_holdout_split(
     # Holdout: purchase periods after calibration_end of the customers known by then.
     who = lookup_codes(customers, hold.ids)
     known = who >= 0
-    packed = pack_pairs(who[known], to_periods(hold.dates.to_numpy()[known], freq), len(customers))
-    buyers, _ = unpack_pairs(np.unique(packed.key), packed)
+    buyers, _ = distinct_pairs(who[known], to_periods(hold.dates.to_numpy()[known], freq))
     counts = np.bincount(buyers, minlength=len(customers))
     out["frequency_holdout"] = counts
     if hold.amounts is not None:

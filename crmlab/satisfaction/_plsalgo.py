@@ -18,13 +18,13 @@ import numpy as np
 class CollinearError(Exception):
     """Raised when the predecessors of construct ``j`` (or, if ``formative``, its items) are collinear."""
 
-    def __init__(self, j: int, formative: bool = False) -> None:
+    def __init__(self, j: int, *, formative: bool = False) -> None:
         super().__init__(j)
         self.j = j
         self.formative = formative
 
 
-def _solve(corr: np.ndarray, p: np.ndarray, j: int, check: bool = False) -> np.ndarray:
+def _solve(corr: np.ndarray, p: np.ndarray, j: int, *, check: bool = False) -> np.ndarray:
     """Batched regression coefficients (B, |p|) of construct j on constructs p, from correlations (B, J, J).
 
     ``check=True`` also rejects nearly singular systems (condition number above 1e10).

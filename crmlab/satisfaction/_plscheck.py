@@ -41,7 +41,7 @@ class ModelSpec:
         )
         return pd.Series(matrix[k, j], index=index, name=name)
 
-    def raise_collinear(self, j: int, caller: str, formative: bool = False) -> NoReturn:
+    def raise_collinear(self, j: int, caller: str, *, formative: bool = False) -> NoReturn:
         """Raise the error for construct ``j`` whose predictors (or formative items) are perfectly collinear."""
         if formative:
             items = [self.items[k] for k in np.flatnonzero(self.block[:, j])]

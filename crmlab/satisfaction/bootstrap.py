@@ -254,7 +254,7 @@ def bootstrap_pls(model: Any, X: pd.DataFrame, *, n_boot: int = 200, random_stat
             weights = fit.weights * flip
             est = engine.estimate(fit, weights)
         except CollinearError as exc:
-            spec.raise_collinear(exc.j, caller, exc.formative)
+            spec.raise_collinear(exc.j, caller, formative=exc.formative)
         not_converged += int((~fit.converged).sum())
         out["paths"].append(est["paths"])
         out["loadings"].append(est["loadings"] * spec.block)

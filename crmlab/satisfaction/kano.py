@@ -157,6 +157,7 @@ def kano_summary(classified: pd.DataFrame, *, feature_col: str = "feature") -> p
     classified : pandas.DataFrame
         Output of :func:`kano_classify` (``feature_col`` and ``category``).
     feature_col : str, default="feature"
+        Column naming the product feature each row classifies.
 
     Returns
     -------
@@ -231,6 +232,7 @@ def make_kano_responses(
     Parameters
     ----------
     n_respondents : int, default=150
+        Number of simulated respondents (each answers every feature).
     features : mapping of str to str, optional
         Feature -> true category code (A, O, M, I or R). Default: a mobile plan with
         ``network_coverage`` M, ``monthly_price_cut`` O, ``free_streaming`` A, ``app_theme`` I.

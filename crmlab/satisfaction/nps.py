@@ -25,17 +25,28 @@ class NPSResult:
 
     Chapter 4. Returned by :func:`net_promoter_score`.
 
-    Attributes
+    Parameters
     ----------
     nps : float
+        The score: percentage of promoters minus percentage of detractors.
     lower, upper : float
         Confidence limits.
     std_error : float
+        Standard error of the score, in percentage points.
     n : int
+        Number of answers.
     promoters, passives, detractors : float
         Shares (0..1).
     level : float
+        Confidence level of the interval, e.g. 0.95.
     method : str
+        How the interval was computed, as passed to :func:`net_promoter_score`.
+
+    Examples
+    --------
+    >>> result = net_promoter_score([10, 9, 9, 8, 7, 3, 10, 6, 9, 10])
+    >>> result.nps, result.n, result.promoters
+    (40.0, 10, 0.6)
     """
 
     nps: float
@@ -184,6 +195,7 @@ def make_nps_responses(
     Parameters
     ----------
     n_respondents : int, default=400
+        Number of simulated answers.
     promoters, detractors : float
         True shares of answers 9–10 and 0–6; their sum must not exceed 1.
     random_state : None, int or numpy.random.Generator, default=None

@@ -295,7 +295,7 @@ class PLSPathModel(BaseEstimator):
             fit = engine.run(z[None])
             est = engine.estimate(fit, fit.weights)
         except CollinearError as exc:
-            spec.raise_collinear(exc.j, caller, exc.formative)
+            spec.raise_collinear(exc.j, caller, formative=exc.formative)
         if not fit.converged.all():
             raise ValueError(
                 f"{caller}(): the PLS iterations did not converge in max_iter={self.max_iter} steps; "

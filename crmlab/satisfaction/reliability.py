@@ -25,7 +25,7 @@ def _need_two(n_items: int, construct: str, caller: str) -> None:
 
 
 def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], *, construct: str = "block") -> float:
-    r"""Cronbach's alpha of the raw (unstandardized) items of one construct.
+    r"""Return Cronbach's alpha of the raw (unstandardized) items of one construct.
 
     Chapter 4: internal-consistency reliability of a survey block.
 

@@ -177,7 +177,7 @@ class ServqualResult:
 
     Chapter 4 (service quality gaps). Returned by :func:`servqual_gaps`.
 
-    Attributes
+    Parameters
     ----------
     items : pandas.DataFrame
         Per item: ``dimension``, ``expectation``, ``perception``, ``gap`` (means).
@@ -189,6 +189,12 @@ class ServqualResult:
         Unweighted mean of the five dimension gaps.
     weighted_gap : float
         Importance-weighted gap, :math:`\sum_d w_d G_d`.
+
+    Examples
+    --------
+    >>> result = servqual_gaps(make_servqual_survey(200, random_state=0))
+    >>> result.dimensions.index.tolist()
+    ['tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy']
     """
 
     items: pd.DataFrame
@@ -327,6 +333,7 @@ def make_servqual_survey(
     Parameters
     ----------
     n_respondents : int, default=300
+        Number of simulated respondents.
     gaps : mapping of str to float, optional
         True mean gap P − E of each dimension; default: tangibles −0.3, reliability −1.2,
         responsiveness −0.9, assurance −0.4, empathy −0.6.

@@ -52,7 +52,9 @@ def within_ss(X: Any, labels: Any) -> float:
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        The features the segments were found in.
     labels : array-like of shape (n_samples,)
+        Segment of each sample.
 
     Returns
     -------

@@ -129,7 +129,7 @@ class GaussianMixtureClusterer(ClusterMixin, BaseEstimator):
 
 
 class KPrototypesClusterer(ClusterMixin, BaseEstimator):
-    r"""k-prototypes for mixed numeric and categorical profile data (Huang, 1998).
+    r"""K-prototypes clustering for mixed numeric and categorical profile data (Huang, 1998).
 
     Chapter 3. Distance = squared Euclidean distance on the numeric columns plus
     :math:`\gamma` times the number of mismatched categorical columns; centres are means

@@ -176,6 +176,7 @@ def snake_table(features: pd.DataFrame, labels: Any) -> pd.DataFrame:
     features : pandas.DataFrame
         Numeric features, one row per customer.
     labels : array-like of shape (n_customers,)
+        Segment of each customer, in the row order of ``features``.
 
     Returns
     -------

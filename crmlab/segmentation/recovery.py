@@ -103,6 +103,7 @@ def match_segments(labels_true: Any, labels_pred: Any) -> pd.DataFrame:
     Parameters
     ----------
     labels_true, labels_pred : array-like of shape (n_customers,)
+        The true segments (e.g. from a synthetic world) and the segments found, for the same customers.
 
     Returns
     -------

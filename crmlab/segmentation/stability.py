@@ -141,8 +141,22 @@ def stability_by_k(
 
     Parameters
     ----------
-    X, k_values, method, n_resamples, scheme, fraction, random_state, **params
-        As in :func:`stability_scores`.
+    X : array-like of shape (n_samples, n_features)
+        Prepared features.
+    k_values : iterable of int, default=range(2, 9)
+        Numbers of segments to compare.
+    method : str, default="kmeans"
+        Clusterer name, as in :func:`stability_scores`.
+    n_resamples : int, default=20
+        Resample pairs per k.
+    scheme : {"subsample", "bootstrap"}, default="subsample"
+        How customers are resampled, as in :func:`stability_scores`.
+    fraction : float, default=0.8
+        Subsample share, in (0, 1).
+    random_state : None, int or numpy.random.Generator, default=None
+        An int repeats exactly, a Generator advances; the same resample pairs serve every k.
+    **params
+        Passed to the clusterer.
 
     Returns
     -------

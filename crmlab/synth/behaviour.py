@@ -112,6 +112,13 @@ def simulate_btyd(
     :math:`T S_i / (S_x + G)` with :math:`S_i` partial sums of unit exponentials and
     :math:`G \sim \mathrm{Gamma}(N + 1 - x)`, so only :math:`\sum x` exponentials
     are drawn, with no sort.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counts, times, alive, last = simulate_btyd(np.full(3, 0.5), np.full(3, 0.2), np.full(3, 30.0), random_state=0)
+    >>> bool(len(times) == counts.sum()), counts.dtype.kind
+    (True, 'i')
     """
     caller = "simulate_btyd"
     lam, p, exposure = _simulation_arrays(lam, p, exposure, caller)

@@ -80,13 +80,13 @@ def simulate_cnbd(
     rng = as_generator(random_state)
     lam = rng.gamma(r, 1.0 / alpha, size=n)
     p = rng.beta(a, b, size=n)
-    out, gaps = _bg_buyers(lam, p, k, Tarr, future, dropout_at_zero, rng)
+    out, gaps = _bg_buyers(lam, p, k, Tarr, future, rng, dropout_at_zero=dropout_at_zero)
     out = out.assign(**{"lambda": lam, "p": p})
     return (out, gaps) if return_gaps else out
 
 
-def _bg_buyers(lam: np.ndarray, p: np.ndarray, k: int, Tarr: np.ndarray, future: float, dropout_at_zero: bool,
-               rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _bg_buyers(lam: np.ndarray, p: np.ndarray, k: int, Tarr: np.ndarray, future: float, rng: np.random.Generator,
+               *, dropout_at_zero: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Purchase histories of BG-type buyers with given rates and dropout probabilities, and calibration gaps."""
     n = len(lam)
     alive = np.ones(n, dtype=bool)
@@ -203,7 +203,7 @@ def simulate_covariate_world(
         a_i = params["a"] * np.exp(lin(dropout_effects, "a:"))
         b_i = params["b"] * np.exp(lin(dropout_effects, "b:"))
         p = rng.beta(a_i, b_i)
-        data = _bg_buyers(lam, p, 1, Tarr, float(future), False, rng)[0].drop(columns="litt")
+        data = _bg_buyers(lam, p, 1, Tarr, float(future), rng, dropout_at_zero=False)[0].drop(columns="litt")
         return data, cov
     beta_i = params["beta"] * np.exp(-lin(dropout_effects))
     mu = rng.gamma(params["s"], 1.0 / beta_i)

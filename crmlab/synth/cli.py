@@ -26,6 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ----------
     parser : argparse.ArgumentParser
         The sub-command parser to fill.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="crmlab generate")
+    >>> add_arguments(parser)
+    >>> "--out" in parser.format_help()
+    True
     """
     parser.add_argument("--customers", type=int, default=1000, help="number of customers (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives identical files")
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     progress = not args.quiet and args.customers >= PROGRESS_FROM
     chunked = args.format == "parquet" and (args.chunk_size is not None or args.customers >= CHUNKED_FROM)
     if chunked:
-        return _run_chunked(args, out, progress)
+        return _run_chunked(args, out, progress=progress)
     try:
         world = make_customer_world(args.customers, start=args.start, end=args.end, preset=args.preset,
                                     random_state=args.seed, progress=progress)
@@ -73,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_chunked(args: argparse.Namespace, out: str, progress: bool) -> int:
+def _run_chunked(args: argparse.Namespace, out: str, *, progress: bool) -> int:
     """Write the chunked BG/NBD world of :mod:`crmlab.synth.chunked` (bounded memory)."""
     from crmlab.synth.chunked import write_btyd_world
 

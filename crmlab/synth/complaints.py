@@ -58,6 +58,15 @@ def complaint_log(
         ``complaint_id`` (1..), ``customer_id``, ``date``, ``category``, ``channel``,
         ``resolved`` (bool) and ``resolution_days`` (float; NaN when unresolved),
         sorted by date. Complainers file ``1 + Poisson(0.3)`` complaints each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> start, end = np.datetime64("2024-01-01", "D"), np.datetime64("2024-06-30", "D")
+    >>> log = complaint_log(np.arange(1, 6), np.arange(5) % 2 == 0, np.full(5, start), np.full(5, end), 0.7,
+    ...                     random_state=0)
+    >>> log["customer_id"].tolist()
+    [1, 3, 5]
     """
     rng = as_generator(random_state, caller="complaint_log")
     who = np.flatnonzero(complained)

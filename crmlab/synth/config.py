@@ -90,9 +90,6 @@ class WorldConfig:
     segment_params : mapping of str to SegmentParams or dict, optional
         Per-segment overrides of the preset's :class:`SegmentParams`; a dict replaces
         only the fields it names, e.g. ``{"loyal": {"r": 5.0}}``.
-    exact_mix : bool, default=True
-        Segment sizes are the rounded shares (so a 25% segment has exactly 25% of the
-        customers); ``False`` draws them from a multinomial.
     horizon_weeks : float, default=52.0
         Horizon of the truth's ``expected_purchases`` and ``expected_spend``.
     margin : float, default=0.3
@@ -123,6 +120,9 @@ class WorldConfig:
         Product categories; the preset's list by default.
     referral_channel_share : float, default=0.15
         Share of customers acquired through a referral (channels "referral" and "friend").
+    exact_mix : bool, default=True
+        Segment sizes are the rounded shares (so a 25% segment has exactly 25% of the
+        customers); ``False`` draws them from a multinomial.
 
     Raises
     ------
@@ -150,7 +150,7 @@ class WorldConfig:
     segments: tuple[str, ...] | None = None
     segment_mix: Mapping[str, float] | None = None
     segment_params: Mapping[str, Any] | None = None
-    exact_mix: bool = True
+    exact_mix: bool = field(default=True, kw_only=True)
     horizon_weeks: float = 52.0
     margin: float = 0.3
     annual_discount_rate: float = 0.1

@@ -29,7 +29,7 @@ def write_world(
     check_in_choices(format, "format", FORMATS, caller="CustomerWorld.export")
     out = Path(out)
     if format == "sqlite":
-        return [_to_sqlite(tables, cfg, out, progress)]
+        return [_to_sqlite(tables, cfg, out, progress=progress)]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tqdm(tables.items(), desc=f"export {format}", total=len(TABLES), file=sys.stderr,
@@ -45,7 +45,7 @@ def write_world(
     return [*written, meta]
 
 
-def _to_sqlite(tables: dict[str, pd.DataFrame], cfg: WorldConfig, path: Path, progress: bool) -> Path:
+def _to_sqlite(tables: dict[str, pd.DataFrame], cfg: WorldConfig, path: Path, *, progress: bool) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as con:
         for name, df in tqdm(tables.items(), desc="export sqlite", total=len(TABLES), file=sys.stderr,

@@ -57,7 +57,7 @@ _SETTLEMENT = ("cash on delivery", "pay on invoice", "net 30 days", "net 60 days
 _SCALES = ("micro", "small", "medium", "large")
 
 
-def _cat(codes: np.ndarray, categories: tuple[str, ...], ordered: bool = False) -> pd.Categorical:
+def _cat(codes: np.ndarray, categories: tuple[str, ...], *, ordered: bool = False) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=list(categories), ordered=ordered)
 
 
@@ -114,6 +114,14 @@ def individual_profiles(
     -------
     dict of str to array
         One array (or pandas categorical / string array) per profile column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> fields = individual_profiles(np.arange(1, 4), pd.Timestamp("2024-12-31"), random_state=0)
+    >>> [len(fields[k]) for k in ("name", "birth_date", "email")]
+    [3, 3, 3]
     """
     rng = as_generator(random_state, caller="individual_profiles")
     n = ids.shape[0]
@@ -184,6 +192,15 @@ def business_profiles(
     -------
     dict of str to array
         One array (or pandas categorical / string array) per CRM record column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> credit = np.array([0.1, 0.5, 0.9])
+    >>> fields = business_profiles(np.arange(1, 4), pd.Timestamp("2024-12-31"), credit, random_state=0)
+    >>> [len(fields[k]) for k in ("company_name", "credit_grade")]
+    [3, 3]
     """
     rng = as_generator(random_state, caller="business_profiles")
     n = ids.shape[0]

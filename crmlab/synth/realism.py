@@ -194,7 +194,7 @@ def top_revenue_share(
 def inter_purchase_gaps(
     transactions: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date"
 ) -> pd.Series:
-    """Days between consecutive purchase days of the same customer.
+    """Return the days between consecutive purchase days of the same customer.
 
     Chapter 0.
 
@@ -333,7 +333,7 @@ def compare_logs(logs: Mapping[str, pd.DataFrame], **columns: str) -> pd.DataFra
 def compare_repeat_distributions(
     logs: Mapping[str, pd.DataFrame], *, max_count: int = 10, **columns: str
 ) -> pd.DataFrame:
-    """Shares of customers by number of purchase days, one column per log.
+    """Return the shares of customers by number of purchase days, one column per log.
 
     Chapter 0.
 

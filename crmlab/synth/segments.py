@@ -60,6 +60,12 @@ class SegmentParams:
     ------
     ValueError
         If a parameter is out of its range; the message names the field.
+
+    Examples
+    --------
+    >>> loyal = SegmentParams(r=2.0, alpha=20.0, a=0.5, b=8.0)
+    >>> loyal.r / loyal.alpha  # mean purchases per day
+    0.1
     """
 
     r: float

@@ -133,7 +133,7 @@ class EcsiSurvey:
     Chapter 4. Returned by :func:`make_ecsi_survey`; the known paths and loadings let a
     PLS path model be checked against the truth.
 
-    Attributes
+    Parameters
     ----------
     items : pandas.DataFrame
         One row per respondent, the 24 ``mobi`` item columns (int64, 1..10) in ``mobi`` order.
@@ -143,6 +143,12 @@ class EcsiSurvey:
         Columns ``source``, ``target``, ``coefficient`` (standardized) and ``r_squared`` of the target.
     loadings : pandas.DataFrame
         Columns ``construct``, ``item``, ``loading`` (of the continuous item before rounding to 1..10).
+
+    Examples
+    --------
+    >>> survey = make_ecsi_survey(100, random_state=1)
+    >>> survey.items.shape, list(survey.loadings.columns)
+    ((100, 24), ['construct', 'item', 'loading'])
     """
 
     items: pd.DataFrame

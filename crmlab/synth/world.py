@@ -41,7 +41,7 @@ class CustomerWorld:
     Chapter 0. Made by :func:`make_customer_world`; every table is keyed by
     ``customer_id`` (1..n).
 
-    Attributes
+    Parameters
     ----------
     customers : pandas.DataFrame
         Profiles (individual or business fields, see :func:`make_customer_world`).
@@ -58,6 +58,12 @@ class CustomerWorld:
         The hidden truth, one row per customer (see :func:`make_customer_world`).
     config : WorldConfig
         The configuration that made the world.
+
+    Examples
+    --------
+    >>> world = make_customer_world(100, random_state=7)
+    >>> len(world.customers), world.config.n_customers
+    (100, 100)
     """
 
     customers: pd.DataFrame

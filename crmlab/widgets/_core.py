@@ -1,10 +1,16 @@
-"""The machinery every demo shares: live widget or static figure, one recompute-and-redraw loop."""
+"""The machinery every demo shares: live widget or static figure, one recompute-and-redraw loop.
+
+A demo module validates its arguments, writes ``compute`` (the crmlab numbers) and ``draw`` (the
+crmlab.plotting figure), and hands them to :func:`build_demo` with one :class:`Control` per value;
+whether widgets are built at all is decided here, once.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["ENV_VAR", "Demo", "widget_mode"]
@@ -14,7 +20,7 @@ ENV_VAR = "CRMLAB_WIDGETS"
 _MODES = ("live", "static")
 
 
-def widget_mode(static: bool | None = None) -> str:
+def widget_mode(*, static: bool | None = None) -> str:
     """Return ``"live"`` or ``"static"``: how a demo shows itself.
 
     Parameters
@@ -75,6 +81,14 @@ class Demo:
         draws once with the initial values.
     figsize : tuple of float, default=(6.0, 3.5)
         Figure width and height in inches.
+
+    Examples
+    --------
+    >>> from crmlab.widgets import satisfaction_demo
+    >>> demo = satisfaction_demo(6.0, 8.0, static=True)
+    >>> _ = demo.set(perceived=9.0)
+    >>> demo.values, demo.result["state"].tolist()
+    ({'perceived': 9.0, 'expected': 8.0}, ['delighted'])
     """
 
     def __init__(self, controls: Mapping[str, Any], values: Mapping[str, Any], compute: Callable[..., Any],
@@ -147,3 +161,41 @@ class Demo:
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"Demo({self.mode}: {shown})"
+
+
+@dataclass(frozen=True)
+class Control:
+    """How one value is moved in live mode: a slider over ``[low, high]`` or a drop-down of ``options``.
+
+    The slider holds whole numbers when the demo's initial value is an ``int``, else floats;
+    ``step=None`` keeps ipywidgets' default step.
+    """
+
+    label: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    options: tuple[Any, ...] = ()
+
+    def widget(self, value: Any) -> Any:
+        """Return the ipywidgets control showing ``value`` (ipywidgets is imported only here)."""
+        import ipywidgets
+
+        if self.options:
+            return ipywidgets.Dropdown(value=value, options=list(self.options), description=self.label)
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        slider = ipywidgets.IntSlider if whole else ipywidgets.FloatSlider
+        step = {} if self.step is None else {"step": self.step}
+        return slider(value=value, min=self.low, max=self.high, description=self.label, **step)
+
+
+def build_demo(values: Mapping[str, Any], compute: Callable[..., Any], draw: Callable[[Any, dict[str, Any], Any], Any],
+               *, controls: Mapping[str, Control], static: bool | None,
+               figsize: tuple[float, float] = (6.0, 3.5)) -> Demo:
+    """Return the :class:`Demo` of ``values``: with one widget per control when live, with none when static.
+
+    ``static`` is passed to :func:`widget_mode`; ``controls`` names a :class:`Control` for every value.
+    """
+    mode = widget_mode(static=static)
+    widgets = {name: control.widget(values[name]) for name, control in controls.items()} if mode == "live" else {}
+    return Demo(widgets, values, compute, draw, mode=mode, figsize=figsize)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from crmlab._validation import check_in_choices, check_int, check_number
 from crmlab.accumulation import LECTURE_LOSSES, accumulation_table
-from crmlab.widgets._core import Demo, widget_mode
+from crmlab.widgets._core import Control, Demo, build_demo
 
 __all__ = ["accumulation_demo"]
 
@@ -42,6 +42,12 @@ def accumulation_demo(lost: int = 25, *, customers: int = 100, margin: float = 1
     ------
     TypeError, ValueError
         For a loss outside ``[0, customers)``, an unknown basis or bad market parameters.
+
+    Examples
+    --------
+    >>> demo = accumulation_demo(40, static=True)
+    >>> demo.result.loc[40.0, ["B_customers", "relative_size"]].round(2).tolist()
+    [140.0, 2.33]
     """
     caller = "accumulation_demo"
     customers = check_int(customers, "customers", caller=caller, minimum=2)
@@ -58,13 +64,7 @@ def accumulation_demo(lost: int = 25, *, customers: int = 100, margin: float = 1
 
         return plot_accumulation_table(table, ax=ax)
 
-    mode = widget_mode(static)
-    controls: dict = {}
-    if mode == "live":
-        import ipywidgets
-
-        controls = {
-            "lost": ipywidgets.IntSlider(value=lost, min=0, max=customers - 1, description="A lost"),
-            "basis": ipywidgets.Dropdown(value=basis, options=["customers", "profit"], description="basis"),
-        }
-    return Demo(controls, {"lost": lost, "basis": basis}, compute, draw, mode=mode)
+    return build_demo({"lost": lost, "basis": basis}, compute, draw, static=static, controls={
+        "lost": Control("A lost", low=0, high=customers - 1),
+        "basis": Control("basis", options=("customers", "profit")),
+    })

@@ -6,7 +6,7 @@ from typing import Any
 
 from crmlab._validation import check_int, check_number
 from crmlab.complaints import ComplaintIceberg
-from crmlab.widgets._core import Demo, widget_mode
+from crmlab.widgets._core import Control, Demo, build_demo
 
 __all__ = ["iceberg_demo"]
 
@@ -35,6 +35,13 @@ def iceberg_demo(complaint_rate: float = 0.04, *, n_unhappy: int = 1000, static:
     ------
     TypeError, ValueError
         For values outside those ranges.
+
+    Examples
+    --------
+    >>> demo = iceberg_demo(static=True)
+    >>> _ = demo.set(n_unhappy=500)  # as a lecturer moves the slider
+    >>> demo.result["complaints"], demo.result["silent"]
+    (20.0, 480.0)
     """
     caller = "iceberg_demo"
     complaint_rate = check_number(complaint_rate, "complaint_rate", caller=caller, minimum=0.01, maximum=1.0)
@@ -51,15 +58,8 @@ def iceberg_demo(complaint_rate: float = 0.04, *, n_unhappy: int = 1000, static:
 
         return plot_complaint_iceberg(result["iceberg"], int(values["n_unhappy"]), ax=ax)
 
-    mode = widget_mode(static)
-    controls: dict = {}
-    if mode == "live":
-        import ipywidgets
-
-        controls = {
-            "complaint_rate": ipywidgets.FloatSlider(value=complaint_rate, min=0.01, max=1.0, step=0.01,
-                                                     description="complain"),
-            "n_unhappy": ipywidgets.IntSlider(value=n_unhappy, min=1, max=10_000, step=10, description="unhappy"),
-        }
-    return Demo(controls, {"complaint_rate": complaint_rate, "n_unhappy": n_unhappy}, compute, draw,
-                mode=mode, figsize=(6.0, 4.0))
+    return build_demo({"complaint_rate": complaint_rate, "n_unhappy": n_unhappy}, compute, draw, static=static,
+                      figsize=(6.0, 4.0), controls={
+        "complaint_rate": Control("complain", low=0.01, high=1.0, step=0.01),
+        "n_unhappy": Control("unhappy", low=1, high=10_000, step=10),
+    })

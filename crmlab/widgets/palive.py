@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from crmlab._validation import check_int, check_number
-from crmlab.widgets._core import Demo, widget_mode
+from crmlab.widgets._core import Control, Demo, build_demo
 
 __all__ = ["probability_alive_demo"]
 
@@ -52,6 +52,14 @@ def probability_alive_demo(model: Any, *, T: float, frequency: int = 2, recency:
     -----
     A customer with no repeat purchase has recency 0 by definition; with ``frequency=0`` the
     recency control is ignored (the model is asked about recency 0).
+
+    Examples
+    --------
+    >>> from crmlab.clv import BetaGeoModel
+    >>> from crmlab.datasets import load_cdnow_summary
+    >>> demo = probability_alive_demo(BetaGeoModel().fit(load_cdnow_summary()), T=39.0, frequency=2, static=True)
+    >>> bool(0.0 < demo.result["p_alive"] < 1.0), demo.values
+    (True, {'frequency': 2, 'recency': 19.5})
     """
     caller = "probability_alive_demo"
     check_is_fitted(model, "params_")
@@ -77,13 +85,7 @@ def probability_alive_demo(model: Any, *, T: float, frequency: int = 2, recency:
         return plot_probability_alive_curve(result["curve"], result["recency"], result["p_alive"],
                                             frequency=int(values["frequency"]), ax=ax)
 
-    mode = widget_mode(static)
-    controls: dict = {}
-    if mode == "live":
-        import ipywidgets
-
-        controls = {
-            "frequency": ipywidgets.IntSlider(value=frequency, min=0, max=max_frequency, description="frequency"),
-            "recency": ipywidgets.FloatSlider(value=recency, min=0.0, max=T, step=T / 100, description="recency"),
-        }
-    return Demo(controls, {"frequency": frequency, "recency": recency}, compute, draw, mode=mode)
+    return build_demo({"frequency": frequency, "recency": recency}, compute, draw, static=static, controls={
+        "frequency": Control("frequency", low=0, high=max_frequency),
+        "recency": Control("recency", low=0.0, high=T, step=T / 100),
+    })

@@ -8,7 +8,7 @@ import numpy as np
 
 from crmlab._validation import check_number
 from crmlab.clv import clv_sensitivity, retention_clv
-from crmlab.widgets._core import Demo, widget_mode
+from crmlab.widgets._core import Control, Demo, build_demo
 
 __all__ = ["retention_clv_demo"]
 
@@ -42,6 +42,12 @@ def retention_clv_demo(retention: float = 0.8, *, margin: float = 100.0, discoun
     ------
     ValueError
         For values outside those ranges.
+
+    Examples
+    --------
+    >>> demo = retention_clv_demo(retention=0.8, margin=100.0, discount_rate=0.1, static=True)
+    >>> round(demo.result["clv"], 2)
+    266.67
     """
     caller = "retention_clv_demo"
     retention = check_number(retention, "retention", caller=caller, minimum=0.0, maximum=0.95)
@@ -58,18 +64,9 @@ def retention_clv_demo(retention: float = 0.8, *, margin: float = 100.0, discoun
 
         return plot_retention_clv_curve(result["curve"], values["retention"], result["clv"], ax=ax)
 
-    mode = widget_mode(static)
-    controls: dict = {}
-    if mode == "live":
-        import ipywidgets
-
-        controls = {
-            "retention": ipywidgets.FloatSlider(value=retention, min=0.0, max=0.95, step=0.01,
-                                                description="retention"),
-            "margin": ipywidgets.FloatSlider(value=margin, min=0.0, max=max(500.0, margin), step=10.0,
-                                             description="margin"),
-            "discount_rate": ipywidgets.FloatSlider(value=discount_rate, min=0.0, max=0.5, step=0.01,
-                                                    description="discount"),
-        }
-    return Demo(controls, {"retention": retention, "margin": margin, "discount_rate": discount_rate},
-                compute, draw, mode=mode)
+    values = {"retention": retention, "margin": margin, "discount_rate": discount_rate}
+    return build_demo(values, compute, draw, static=static, controls={
+        "retention": Control("retention", low=0.0, high=0.95, step=0.01),
+        "margin": Control("margin", low=0.0, high=max(500.0, margin), step=10.0),
+        "discount_rate": Control("discount", low=0.0, high=0.5, step=0.01),
+    })

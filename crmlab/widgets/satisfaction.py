@@ -8,7 +8,7 @@ import pandas as pd
 
 from crmlab._validation import check_number
 from crmlab.satisfaction import disconfirmation
-from crmlab.widgets._core import Demo, widget_mode
+from crmlab.widgets._core import Control, Demo, build_demo
 
 __all__ = ["satisfaction_demo"]
 
@@ -40,6 +40,12 @@ def satisfaction_demo(perceived: float = 6.0, expected: float = 8.0, *, toleranc
     ------
     ValueError
         For values outside those ranges.
+
+    Examples
+    --------
+    >>> demo = satisfaction_demo(9.0, 8.0, static=True)
+    >>> demo.result["state"].tolist()
+    ['delighted']
     """
     caller = "satisfaction_demo"
     perceived = check_number(perceived, "perceived", caller=caller, minimum=0.0, maximum=10.0)
@@ -54,13 +60,7 @@ def satisfaction_demo(perceived: float = 6.0, expected: float = 8.0, *, toleranc
 
         return plot_disconfirmation_point(table, ax=ax)
 
-    mode = widget_mode(static)
-    controls: dict = {}
-    if mode == "live":
-        import ipywidgets
-
-        controls = {
-            "perceived": ipywidgets.FloatSlider(value=perceived, min=0.0, max=10.0, step=0.1, description="perceived"),
-            "expected": ipywidgets.FloatSlider(value=expected, min=0.1, max=10.0, step=0.1, description="expected"),
-        }
-    return Demo(controls, {"perceived": perceived, "expected": expected}, compute, draw, mode=mode)
+    return build_demo({"perceived": perceived, "expected": expected}, compute, draw, static=static, controls={
+        "perceived": Control("perceived", low=0.0, high=10.0, step=0.1),
+        "expected": Control("expected", low=0.1, high=10.0, step=0.1),
+    })
