@@ -93,7 +93,10 @@ def _child(job: str, path: str) -> dict:
     elif job.startswith("lifetimes"):
         from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
     else:
+        import crmlab
         from crmlab.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
+
+        out["crmlab_root"] = str(Path(crmlab.__file__).resolve().parents[1])  # which crmlab was measured
     rss0 = _peak_mb()
     t0 = time.perf_counter()
     if job == "crmlab_gg":
@@ -169,7 +172,8 @@ def _median(runs: list[dict]) -> dict | None:
     return {"seconds": float(np.median([r["seconds"] for r in ok])),
             "peak_mb": float(np.median([r["peak_mb"] for r in ok])),
             "extra_mb": float(np.median([r["extra_mb"] for r in ok])),
-            "ll": ok[0].get("ll"), "params": ok[0].get("params"), "n": len(ok)}
+            "ll": ok[0].get("ll"), "params": ok[0].get("params"), "n": len(ok),
+            "crmlab_root": ok[0].get("crmlab_root")}
 
 
 def _loglik_at(job: str, params: list[float], path: Path) -> float:
@@ -207,7 +211,9 @@ def _pair(label: str, ours: str, theirs: list[tuple[str, str]], path: Path, args
         if m and m.get("params") and mine and mine.get("ll") is not None:
             m["ll"] = _loglik_at(ours, m["params"], path)
     print(f"{label}")
-    print(f"    crmlab            {_fmt(mine)}  (n={mine.get('n', 0) if mine else 0}, load {_load()})")
+    root = mine.get("crmlab_root") if mine else None
+    where = "" if root in (None, str(ROOT)) else f"; WARNING: measured the crmlab in {root}, not {ROOT}"
+    print(f"    crmlab            {_fmt(mine)}  (n={mine.get('n', 0) if mine else 0}, load {_load()}{where})")
     for name, job in theirs:
         m = med[job]
         ratio = ""
@@ -243,7 +249,7 @@ def main() -> None:
     pymc = [] if args.no_pymc else [("pymc-marketing MAP", "pymc_gg")]
     pymc_bg = [] if args.no_pymc else [("pymc-marketing MAP", "pymc_bg")]
     print(f"crmlab vs peers: medians of {args.repeats} paired runs, each a fresh process; "
-          f"{os.cpu_count()} CPUs, load average at start {_load()}")
+          f"{os.cpu_count()} CPUs, load average at start {_load()}; crmlab from {ROOT} (PYTHONPATH of every run)")
     print("    memory: the process's peak resident memory (imports + data + work) and, in brackets, how much the "
           "work added over the loaded data")
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,9 +262,9 @@ def main() -> None:
             _pair(f"BG/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_bg",
                   [("lifetimes", "lifetimes_bg"), *(pymc_bg if n == mid else [])],
                   _write_data(folder, n, "cont"), args)
-        if "pareto" in only:
-            _pair(f"Pareto/NBD fit, {mid:,} customers, continuous times", "crmlab_pareto",
-                  [("lifetimes", "lifetimes_pareto")], _write_data(folder, mid, "pareto"), args)
+        for n in (mid, big) if "pareto" in only else ():
+            _pair(f"Pareto/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_pareto",
+                  [("lifetimes", "lifetimes_pareto")], _write_data(folder, n, "pareto"), args)
         if "predict" in only:
             _pair(f"P(alive) + expected purchases, {pred:,} customers (daily grid), fixed parameters",
                   "crmlab_predict", [("lifetimes", "lifetimes_predict")], _write_data(folder, pred, "grid"), args)

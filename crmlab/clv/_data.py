@@ -50,6 +50,7 @@ class RFMData:
     Tv_inv: np.ndarray = field(init=False)
     txv: np.ndarray = field(init=False)
     txv_inv: np.ndarray = field(init=False)
+    _cache: dict[str, Any] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.xu, self.x_inv = np.unique(self.x, return_inverse=True)
@@ -57,6 +58,21 @@ class RFMData:
         self.txv, self.txv_inv = np.unique(self.tx, return_inverse=True)
         self.x_tx, self.tx_u, self.tx_inv = _pairs(self.x, self.tx)
         self.x_T, self.T_u, self.T_inv = _pairs(self.x, self.T)
+
+    def pairs_by_time(self, which: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the unique ``(x, t_x)`` (``which="tx"``) or ``(x, T)`` pairs sorted by time, and the map back to rows.
+
+        Computed once per data set and kept: the Pareto/NBD series runs over a
+        prefix of these pairs that shrinks as the terms converge.
+        """
+        key = f"pairs_{which}"
+        if key not in self._cache:
+            xs, ts, inv = (self.x_tx, self.tx_u, self.tx_inv) if which == "tx" else (self.x_T, self.T_u, self.T_inv)
+            order = np.argsort(ts, kind="stable")
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            self._cache[key] = (xs[order], ts[order], rank[inv])
+        return self._cache[key]
 
 
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
