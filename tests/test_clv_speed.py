@@ -210,3 +210,57 @@ def test_prediction_row_cache_never_serves_other_data() -> None:
     assert first.iloc[5] != other.iloc[5] or one.loc[one.index[5], "frequency"] == 0
     x1, tx1, T1 = (one[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     np.testing.assert_allclose(again, m._h_cond_expected(p, 5.0, x1, tx1, T1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("theta", [(0.55, 10.5, 0.6, 11.7), (0.55, 12.5, 0.6, 11.7), (2.0, 0.1, 0.3, 50.0),
+                                   (0.3, 80.0, 1.5, 0.5), (1.0, 5.0, 1.0, 5.0)])
+def test_pareto_series_term_equals_hyp2f1_and_finite_differences(theta: tuple[float, ...]) -> None:
+    """The summed series (with its forward-mode gradient) against scipy's hyp2f1 and central differences.
+
+    The parameter sets cover α > β, α < β, α = β and pairs with z > 0.6 (the hyp2f1 fallback).
+    """
+    from crmlab.clv.paretonbd import _SERIES_ZMAX, _log_a0_term, _log_a0_term_grad
+
+    rng = np.random.default_rng(14)
+    n = 3000
+    x = rng.integers(0, 60, n).astype(float)
+    t = rng.uniform(0.0, 60.0, n)  # unsorted on purpose: the function sorts what it needs
+    r, alpha, s, beta = theta
+    z = abs(alpha - beta) / (max(alpha, beta) + t)
+    val, grad = _log_a0_term_grad(*theta, x, t)
+    ref = _log_a0_term(*[np.array([[v]]) for v in theta], x, t)[0]
+    np.testing.assert_allclose(val, ref, rtol=1e-13)
+    th = np.array(theta)
+    for j in range(4):
+        h = 1e-6 * th[j]
+        up, dn = th.copy(), th.copy()
+        up[j] += h
+        dn[j] -= h
+        num = (_log_a0_term(*[np.array([[v]]) for v in up], x, t)[0]
+               - _log_a0_term(*[np.array([[v]]) for v in dn], x, t)[0]) / (2 * h)
+        series = z <= _SERIES_ZMAX
+        np.testing.assert_allclose(grad[j][series], num[series], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(grad[j][~series], num[~series], rtol=1e-12, atol=1e-12)  # same code path
+
+
+def test_pareto_one_pass_gradient_equals_plain_loglik_and_finite_differences() -> None:
+    from crmlab.clv import ParetoNBDModel, simulate_pareto_nbd
+    from crmlab.clv._data import collapse
+
+    T = 39.0 + np.random.default_rng(15).uniform(0.0, 12.0, 3000)
+    df = simulate_pareto_nbd(3000, r=0.553, alpha=10.578, s=0.606, beta=11.669, T=T, random_state=15)
+    w = np.random.default_rng(16).integers(1, 3, len(df)).astype(float)
+    d = collapse(df["frequency"].to_numpy(float), df["recency"].to_numpy(float), df["T"].to_numpy(float), w)
+    for theta in (np.array([0.55, 10.6, 0.6, 11.7]), np.array([2.0, 0.5, 3.0, 0.7]), np.array([0.1, 40.0, 1.0, 9.0])):
+        ll, g = ParetoNBDModel._loglik_grad(*theta, d)
+        plain = ParetoNBDModel._loglik(*[np.array([[v]]) for v in theta], d)[0]
+        np.testing.assert_allclose(ll, plain, rtol=1e-12, atol=1e-12)
+        num = []
+        for j in range(4):
+            h = 1e-6 * theta[j]
+            up, dn = theta.copy(), theta.copy()
+            up[j] += h
+            dn[j] -= h
+            num.append((ParetoNBDModel._loglik(*[np.array([[v]]) for v in up], d)[0] @ d.w
+                        - ParetoNBDModel._loglik(*[np.array([[v]]) for v in dn], d)[0] @ d.w) / (2 * h))
+        np.testing.assert_allclose(g @ d.w, num, rtol=1e-6)
