@@ -173,7 +173,7 @@ def _scaled_quasi_newton(objective: Callable[[np.ndarray], tuple[float, np.ndarr
     if not np.all(np.isfinite(hess_inv)):
         return None, 0, x0
     res = minimize(objective, x0, jac=True, method="BFGS",
-                   options={"maxiter": min(max_iter, 200), "gtol": 1e-9, "hess_inv0": hess_inv})
+                   options={"maxiter": min(max_iter, 200), "gtol": 1e-8, "hess_inv0": hess_inv})
     inside = np.all(np.abs(res.x) < _LOG_BOUND - 1e-6) and np.isfinite(res.fun) and res.fun < 1e9
     gmax = float(np.max(np.abs(res.jac))) if res.jac is not None else np.inf
     if inside and (res.success or gmax < 1e-7):
