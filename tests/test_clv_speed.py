@@ -264,3 +264,55 @@ def test_pareto_one_pass_gradient_equals_plain_loglik_and_finite_differences() -
             num.append((ParetoNBDModel._loglik(*[np.array([[v]]) for v in up], d)[0] @ d.w
                         - ParetoNBDModel._loglik(*[np.array([[v]]) for v in dn], d)[0] @ d.w) / (2 * h))
         np.testing.assert_allclose(g @ d.w, num, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["continuous", "grid", "wide"])
+def test_row_codes_from_column_codes_match_the_plain_grouping(kind: str) -> None:
+    """combine_codes (packed key, distinct-column shortcut, overflow path) groups rows as row_codes does."""
+    from crmlab._keys import column_codes, combine_codes, row_codes
+
+    rng = np.random.default_rng(17)
+    n = 4000
+    x = rng.integers(0, 5, n).astype(float)
+    if kind == "continuous":
+        cols = [x, np.round(rng.uniform(0, 10, n), 1), rng.uniform(0, 10, n)]  # last column distinct per row
+    elif kind == "grid":
+        cols = [x, rng.integers(0, 8, n) / 7.0, rng.integers(30, 33, n) / 7.0]  # heavy repetition
+    else:
+        cols = [rng.integers(0, 3, n) * 1.5 for _ in range(45)]  # 3**45 > 2**62: pairwise fallback
+    per_col = [column_codes(c) for c in cols]
+    inv, first = combine_codes([c for c, _ in per_col], [len(u) for _, u in per_col])
+    ref_inv, ref_first = row_codes(*cols)
+    assert len(first) == len(ref_first)
+    # same partition: a one-to-one map between the two numberings
+    pairs = np.unique(np.column_stack([inv, ref_inv]), axis=0)
+    assert len(pairs) == len(first)
+    for c in cols:
+        np.testing.assert_array_equal(c[first][inv], c)  # every row is its group's first row
+
+
+def test_collapsed_data_keeps_every_row_and_pair() -> None:
+    """RFMData from collapse (codes carried over) describes the same rows as RFMData built from scratch."""
+    from crmlab.clv._data import RFMData, collapse
+
+    rng = np.random.default_rng(18)
+    n = 5000
+    x = rng.integers(0, 4, n).astype(float)
+    T = rng.integers(70, 80, n) / 7.0
+    tx = np.where(x > 0, np.floor(T * rng.uniform(size=n) * 7) / 7, 0.0)
+    for w in (np.ones(n), np.where(rng.uniform(size=n) < 0.2, 0.0, 1.0)):  # with and without dropped rows
+        d = collapse(x, tx, T, w)
+        plain = RFMData(d.x, d.tx, d.T, d.w, d.n_customers)
+        assert d.w.sum() == w.sum() and np.all(d.w > 0)
+        for dd in (d, plain):
+            np.testing.assert_array_equal(dd.xu[dd.x_inv], dd.x)
+            np.testing.assert_array_equal(dd.txv[dd.txv_inv], dd.tx)
+            np.testing.assert_array_equal(dd.Tv[dd.Tv_inv], dd.T)
+            np.testing.assert_array_equal(dd.x_tx[dd.tx_inv], dd.x)
+            np.testing.assert_array_equal(dd.tx_u[dd.tx_inv], dd.tx)
+            np.testing.assert_array_equal(dd.x_T[dd.T_inv], dd.x)
+            np.testing.assert_array_equal(dd.T_u[dd.T_inv], dd.T)
+            assert len(np.unique(np.column_stack([dd.x_T, dd.T_u]), axis=0)) == len(dd.x_T)  # pairs are unique
+        # identical rows were merged: their count is the number of distinct (x, tx, T) among kept rows
+        keep = w > 0
+        assert len(d.x) == len(np.unique(np.column_stack([x, tx, T])[keep], axis=0))

@@ -107,8 +107,15 @@ def maximize_likelihood(
     steps = np.vstack([np.zeros(k), h * eye, -h * eye])
     trouble: dict[str, Any] = {}
     scale = max(float(w.sum()), 1.0)
+    last: dict[str, Any] = {}
 
     def objective(z: np.ndarray) -> tuple[float, np.ndarray]:
+        if "z" in last and np.array_equal(z, last["z"]):  # the optimiser's last point, asked for again below
+            return last["out"]
+        last["z"], last["out"] = z.copy(), _objective(z)
+        return last["out"]
+
+    def _objective(z: np.ndarray) -> tuple[float, np.ndarray]:
         if loglik_grad is not None:
             tot, gz = _grad_z(loglik_grad, z, data, w)
             th2 = np.exp(2 * z)
