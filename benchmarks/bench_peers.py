@@ -12,7 +12,8 @@ growth of crmlab's fit times with the number of customers.
 Usage (from the repository root)::
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_peers.py [--repeats 3] [--sizes 100000,1000000]
-        [--peer-python .venv-bench/bin/python] [--no-pymc] [--quick]
+        [--peer-python .venv-bench/bin/python] [--no-pymc] [--quick] [--only bg,pareto]
+        [--bg-sizes 200000,1000000] [--pareto-sizes 200000,1000000]
 
 The machine's load average is printed with the figures: on a shared machine wall
 times are noisy, the ratios of paired runs less so.
@@ -202,7 +203,10 @@ def _pair(label: str, ours: str, theirs: list[tuple[str, str]], path: Path, args
             order = order[::-1]
         for python, job in order:
             runs[job].append(_run(python, job, path, args.timeout))
-            if "error" in runs[job][-1]:
+            r = runs[job][-1]
+            print(f"      pair {i + 1}: {job:<17} " + (f"{r['seconds']:.2f}s" if "error" not in r else r["error"]),
+                  flush=True)
+            if "error" in r:
                 break  # a failing or too slow job is not repeated
     med = {job: _median(r) for job, r in runs.items()}
     mine = med[ours]
@@ -238,6 +242,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--only", default="gg,bg,pareto,predict,growth", help="lines to run, comma-separated")
+    ap.add_argument("--bg-sizes", default=None, help="customers for the BG/NBD lines (default 200000,1000000)")
+    ap.add_argument("--pareto-sizes", default=None, help="customers for the Pareto/NBD lines (default as BG/NBD)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -258,11 +264,14 @@ def main() -> None:
         if "gg" in only:
             _pair(f"Gamma-Gamma fit, {big:,} customers (repeat buyers only, continuous spend)", "crmlab_gg",
                   [("lifetimes", "lifetimes_gg"), *pymc], _write_data(folder, big, "cont"), args)
-        for n in (mid, big) if "bg" in only else ():
+        def fit_sizes(given: str | None) -> list[int]:
+            return [int(v) for v in given.split(",")] if given else [mid, big]
+
+        for n in fit_sizes(args.bg_sizes) if "bg" in only else ():
             _pair(f"BG/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_bg",
                   [("lifetimes", "lifetimes_bg"), *(pymc_bg if n == mid else [])],
                   _write_data(folder, n, "cont"), args)
-        for n in (mid, big) if "pareto" in only else ():
+        for n in fit_sizes(args.pareto_sizes) if "pareto" in only else ():
             _pair(f"Pareto/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_pareto",
                   [("lifetimes", "lifetimes_pareto")], _write_data(folder, n, "pareto"), args)
         if "predict" in only:
