@@ -4,7 +4,10 @@ Chapter 6. Models give a vectorised log-likelihood in log space that
 broadcasts over a batch of parameter vectors (shape ``(m, 1)``) against the
 data rows (shape ``(n,)``), and optionally an analytic gradient. L-BFGS-B
 runs on the log-parameters (analytic or batched central finite-difference
-gradient); standard errors come from a central-difference Hessian on the
+gradient); on data with many unique rows a fit on a stratified subsample
+gives the start and its curvature, and BFGS scaled by that curvature needs
+a few iterations on the full data (L-BFGS-B takes over if it fails);
+standard errors come from a central-difference Hessian on the
 log-parameters and the delta method; a failed fit raises :class:`FitError`
 saying where the likelihood stopped being finite, what the optimiser
 reported and what to try.
