@@ -12,7 +12,8 @@ growth of crmlab's fit times with the number of customers.
 Usage (from the repository root)::
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_peers.py [--repeats 3] [--sizes 100000,1000000]
-        [--peer-python .venv-bench/bin/python] [--no-pymc] [--quick]
+        [--peer-python .venv-bench/bin/python] [--no-pymc] [--quick] [--only bg,pareto]
+        [--bg-sizes 200000,1000000] [--pareto-sizes 200000,1000000]
 
 The machine's load average is printed with the figures: on a shared machine wall
 times are noisy, the ratios of paired runs less so.
@@ -93,7 +94,10 @@ def _child(job: str, path: str) -> dict:
     elif job.startswith("lifetimes"):
         from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
     else:
+        import crmlab
         from crmlab.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel
+
+        out["crmlab_root"] = str(Path(crmlab.__file__).resolve().parents[1])  # which crmlab was measured
     rss0 = _peak_mb()
     t0 = time.perf_counter()
     if job == "crmlab_gg":
@@ -169,7 +173,8 @@ def _median(runs: list[dict]) -> dict | None:
     return {"seconds": float(np.median([r["seconds"] for r in ok])),
             "peak_mb": float(np.median([r["peak_mb"] for r in ok])),
             "extra_mb": float(np.median([r["extra_mb"] for r in ok])),
-            "ll": ok[0].get("ll"), "params": ok[0].get("params"), "n": len(ok)}
+            "ll": ok[0].get("ll"), "params": ok[0].get("params"), "n": len(ok),
+            "crmlab_root": ok[0].get("crmlab_root")}
 
 
 def _loglik_at(job: str, params: list[float], path: Path) -> float:
@@ -198,7 +203,10 @@ def _pair(label: str, ours: str, theirs: list[tuple[str, str]], path: Path, args
             order = order[::-1]
         for python, job in order:
             runs[job].append(_run(python, job, path, args.timeout))
-            if "error" in runs[job][-1]:
+            r = runs[job][-1]
+            print(f"      pair {i + 1}: {job:<17} " + (f"{r['seconds']:.2f}s" if "error" not in r else r["error"]),
+                  flush=True)
+            if "error" in r:
                 break  # a failing or too slow job is not repeated
     med = {job: _median(r) for job, r in runs.items()}
     mine = med[ours]
@@ -207,7 +215,9 @@ def _pair(label: str, ours: str, theirs: list[tuple[str, str]], path: Path, args
         if m and m.get("params") and mine and mine.get("ll") is not None:
             m["ll"] = _loglik_at(ours, m["params"], path)
     print(f"{label}")
-    print(f"    crmlab            {_fmt(mine)}  (n={mine.get('n', 0) if mine else 0}, load {_load()})")
+    root = mine.get("crmlab_root") if mine else None
+    where = "" if root in (None, str(ROOT)) else f"; WARNING: measured the crmlab in {root}, not {ROOT}"
+    print(f"    crmlab            {_fmt(mine)}  (n={mine.get('n', 0) if mine else 0}, load {_load()}{where})")
     for name, job in theirs:
         m = med[job]
         ratio = ""
@@ -232,6 +242,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--only", default="gg,bg,pareto,predict,growth", help="lines to run, comma-separated")
+    ap.add_argument("--bg-sizes", default=None, help="customers for the BG/NBD lines (default 200000,1000000)")
+    ap.add_argument("--pareto-sizes", default=None, help="customers for the Pareto/NBD lines (default as BG/NBD)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -243,7 +255,7 @@ def main() -> None:
     pymc = [] if args.no_pymc else [("pymc-marketing MAP", "pymc_gg")]
     pymc_bg = [] if args.no_pymc else [("pymc-marketing MAP", "pymc_bg")]
     print(f"crmlab vs peers: medians of {args.repeats} paired runs, each a fresh process; "
-          f"{os.cpu_count()} CPUs, load average at start {_load()}")
+          f"{os.cpu_count()} CPUs, load average at start {_load()}; crmlab from {ROOT} (PYTHONPATH of every run)")
     print("    memory: the process's peak resident memory (imports + data + work) and, in brackets, how much the "
           "work added over the loaded data")
     with tempfile.TemporaryDirectory() as tmp:
@@ -252,13 +264,16 @@ def main() -> None:
         if "gg" in only:
             _pair(f"Gamma-Gamma fit, {big:,} customers (repeat buyers only, continuous spend)", "crmlab_gg",
                   [("lifetimes", "lifetimes_gg"), *pymc], _write_data(folder, big, "cont"), args)
-        for n in (mid, big) if "bg" in only else ():
+        def fit_sizes(given: str | None) -> list[int]:
+            return [int(v) for v in given.split(",")] if given else [mid, big]
+
+        for n in fit_sizes(args.bg_sizes) if "bg" in only else ():
             _pair(f"BG/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_bg",
                   [("lifetimes", "lifetimes_bg"), *(pymc_bg if n == mid else [])],
                   _write_data(folder, n, "cont"), args)
-        if "pareto" in only:
-            _pair(f"Pareto/NBD fit, {mid:,} customers, continuous times", "crmlab_pareto",
-                  [("lifetimes", "lifetimes_pareto")], _write_data(folder, mid, "pareto"), args)
+        for n in fit_sizes(args.pareto_sizes) if "pareto" in only else ():
+            _pair(f"Pareto/NBD fit, {n:,} customers, continuous times (no repeated rows)", "crmlab_pareto",
+                  [("lifetimes", "lifetimes_pareto")], _write_data(folder, n, "pareto"), args)
         if "predict" in only:
             _pair(f"P(alive) + expected purchases, {pred:,} customers (daily grid), fixed parameters",
                   "crmlab_predict", [("lifetimes", "lifetimes_predict")], _write_data(folder, pred, "grid"), args)

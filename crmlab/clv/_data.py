@@ -9,13 +9,13 @@ patterns a likelihood needs; terms that depend only on ``frequency``, on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crmlab._keys import row_codes
+from crmlab._keys import column_codes, combine_codes, row_codes
 from crmlab._validation import (
     check_columns,
     check_frame,
@@ -50,13 +50,36 @@ class RFMData:
     Tv_inv: np.ndarray = field(init=False)
     txv: np.ndarray = field(init=False)
     txv_inv: np.ndarray = field(init=False)
+    _cache: dict[str, Any] = field(init=False, repr=False, default_factory=dict)
+    #: per-column ``(codes, uniques)`` of x, tx, T if already known (from :func:`collapse`)
+    codes: InitVar[tuple[tuple[np.ndarray, np.ndarray], ...] | None] = None
 
-    def __post_init__(self) -> None:
-        self.xu, self.x_inv = np.unique(self.x, return_inverse=True)
-        self.Tv, self.Tv_inv = np.unique(self.T, return_inverse=True)
-        self.txv, self.txv_inv = np.unique(self.tx, return_inverse=True)
-        self.x_tx, self.tx_u, self.tx_inv = _pairs(self.x, self.tx)
-        self.x_T, self.T_u, self.T_inv = _pairs(self.x, self.T)
+    def __post_init__(self, codes: tuple[tuple[np.ndarray, np.ndarray], ...] | None) -> None:
+        # unique values in order of first appearance (hashing, no sort): nothing depends on their order
+        if codes is None:
+            codes = tuple(column_codes(a) for a in (self.x, self.tx, self.T))
+        (self.x_inv, self.xu), (self.txv_inv, self.txv), (self.Tv_inv, self.Tv) = codes
+        self.x_tx, self.tx_u, self.tx_inv = self._pairs_of_codes(self.tx, self.txv_inv, len(self.txv))
+        self.x_T, self.T_u, self.T_inv = self._pairs_of_codes(self.T, self.Tv_inv, len(self.Tv))
+
+    def _pairs_of_codes(self, t: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
+        inv, first = combine_codes([self.x_inv, codes], [len(self.xu), size])
+        return self.x[first], t[first], inv
+
+    def pairs_by_time(self, which: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the unique ``(x, t_x)`` (``which="tx"``) or ``(x, T)`` pairs sorted by time, and the map back to rows.
+
+        Computed once per data set and kept: the Pareto/NBD series runs over a
+        prefix of these pairs that shrinks as the terms converge.
+        """
+        key = f"pairs_{which}"
+        if key not in self._cache:
+            xs, ts, inv = (self.x_tx, self.tx_u, self.tx_inv) if which == "tx" else (self.x_T, self.T_u, self.T_inv)
+            order = np.argsort(ts, kind="stable")
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            self._cache[key] = (xs[order], ts[order], rank[inv])
+        return self._cache[key]
 
 
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -144,12 +167,22 @@ def resolve_weights(data: pd.DataFrame, weights: Any, n: int, *, caller: str) ->
 
 
 def collapse(x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> RFMData:
-    """Group identical (x, tx, T) rows, summing their weights."""
-    inv, first = row_codes(x, tx, T)
+    """Group identical (x, tx, T) rows, summing their weights.
+
+    Each column is factorized once; the row codes and the (x, t_x), (x, T) pairs of
+    :class:`RFMData` are built from these codes (one packed key each, none at all when
+    a column is already distinct on every row, as continuous ages are).
+    """
+    cols = [column_codes(a) for a in (x, tx, T)]
+    inv, first = combine_codes([c for c, _ in cols], [len(u) for _, u in cols])
     wsum = np.bincount(inv, weights=w, minlength=len(first))
     keep = wsum > 0
     idx = first[keep]
-    return RFMData(x=x[idx], tx=tx[idx], T=T[idx], w=wsum[keep], n_customers=float(w.sum()))
+    if len(idx) == len(x) and np.array_equal(idx, np.arange(len(x))):
+        return RFMData(x=x, tx=tx, T=T, w=wsum, n_customers=float(w.sum()), codes=tuple(cols))
+    # without dropped rows every value still occurs among the kept rows, so the column codes carry over
+    sub = tuple((c[idx], u) for c, u in cols) if keep.all() else None
+    return RFMData(x=x[idx], tx=tx[idx], T=T[idx], w=wsum[keep], n_customers=float(w.sum()), codes=sub)
 
 
 def check_horizon(t: Any, name: str, *, caller: str) -> float:

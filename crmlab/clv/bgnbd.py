@@ -88,13 +88,24 @@ def _log_and_inverse(alpha: float, t: np.ndarray, values: np.ndarray, inverse: n
 
 
 def _close_start(model: BTYDModel, d: RFMData, x0: np.ndarray) -> np.ndarray:
-    """``x0``, or on data with many unique rows the estimate from a spread subsample of them."""
+    """``x0``, or on data with many unique rows the estimate from a stratified subsample of them.
+
+    The subsample takes every k-th unique row in order of frequency (rows of one
+    frequency in their data order), so every frequency keeps its share. Its curvature is kept with the data
+    (``d._cache["close_start"]``), where :func:`crmlab.clv._ml.maximize_likelihood`
+    finds it to scale its first steps.
+    """
     idx = subsample_rows(len(d.x))
     if idx is None:
         return x0
-    sub = RFMData(d.x[idx], d.tx[idx], d.T[idx], d.w[idx], float(d.w[idx].sum()))
-    return start_from_subsample(model._loglik, sub, sub.w, x0, names=model._param_names,
-                                loglik_grad=getattr(model, "_loglik_grad", None))
+    codes = d.x_inv.astype(np.int16) if len(d.xu) < 2**15 else d.x_inv  # radix sort for small codes
+    pick = np.argsort(codes, kind="stable")[idx]
+    sub = RFMData(d.x[pick], d.tx[pick], d.T[pick], d.w[pick], float(d.w[pick].sum()))
+    z, hessian = start_from_subsample(model._loglik, sub, sub.w, x0, names=model._param_names,
+                                      loglik_grad=getattr(model, "_loglik_grad", None))
+    if hessian is not None:
+        d._cache["close_start"] = (z, hessian)
+    return z
 
 
 class BetaGeoModel(PredictionMixin, BTYDModel):

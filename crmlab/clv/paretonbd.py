@@ -62,6 +62,99 @@ def _hyp2f1_one(b: np.ndarray, c: np.ndarray, w: np.ndarray) -> np.ndarray:
     return f
 
 
+#: the series below handles pairs with z up to this value; the few beyond it go to scipy's hyp2f1
+_SERIES_ZMAX = 0.6
+_SERIES_TOL = 1e-17
+
+
+def _log_a0_term_grad(r: float, alpha: float, s: float, beta: float, x: np.ndarray,
+                      t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Value of :func:`_log_a0_term` at scalar parameters and its gradient in (r, α, s, β), shape (4, n).
+
+    With :math:`M = \max(\alpha, \beta)` and :math:`z = |\alpha-\beta|/(M+t) \in [0, 1)`, Euler's
+    transformation gives, for α ≥ β,
+    :math:`-(r+s+x)\log(\alpha+t) + s\log\frac{\alpha+t}{\beta+t} + \log F(1, r+x; r+s+x+1; z)`
+    and, for α < β,
+    :math:`-(r+s+x)\log(\beta+t) + (1-r-x)\log\frac{\alpha+t}{\beta+t} + \log F(1, s+1; r+s+x+1; z)`.
+    :math:`F(1, b; c; z) = \sum_k (b)_k/(c)_k z^k` has positive terms below :math:`z^k`, so it is summed
+    directly, carrying the derivatives in ``b``, ``c`` and ``z`` along (forward mode); each pair stops
+    once the remaining terms are below 1e-17 of the sum. Sorting the pairs by ``t`` (z falls as t grows)
+    makes the pairs still summing a prefix, so late iterations touch few rows. Pairs with
+    ``z > 0.6`` (short times with very different α and β) use scipy's ``hyp2f1`` and central differences.
+    """
+    n = len(t)
+    if n > 1 and np.any(t[1:] < t[:-1]):
+        order = np.argsort(t, kind="stable")
+        val, grad = _log_a0_term_grad(r, alpha, s, beta, x[order], t[order])
+        out_v, out_g = np.empty(n), np.empty((4, n))
+        out_v[order], out_g[:, order] = val, grad
+        return out_v, out_g
+    a_ge = alpha >= beta
+    la, lb = np.log(alpha + t), np.log(beta + t)
+    at, bt = alpha + t, beta + t
+    z = abs(alpha - beta) / (at if a_ge else bt)  # non-increasing along the rows
+    rx = r + x
+    c = rx + s + 1.0
+    bp = rx if a_ge else np.full(n, s + 1.0)
+    j0 = int(np.searchsorted(-z, -_SERIES_ZMAX, side="left"))  # rows [0, j0) have z > zmax
+    zs, bs, cs = z[j0:], bp[j0:], c[j0:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # terms below z^k: the sum and its z-derivative are within tol once z^k < tol (1-z)^2
+        need = np.where(zs > 0, np.ceil((np.log(_SERIES_TOL) + 2.0 * np.log1p(-zs)) / np.log(zs)), 0.0)
+    need = np.maximum(need, 0.0) + 2.0  # at least two terms: the z-derivative at z = 0 is b/c
+    kmax = int(need[0]) if len(need) else 0
+    ends = np.searchsorted(-need, -np.arange(kmax, dtype=float), side="left")  # rows still summing
+    m = len(zs)
+    S, Sb, Sc, Sz = np.ones(m), np.zeros(m), np.zeros(m), np.zeros(m)
+    term, Db, Dc = np.ones(m), np.zeros(m), np.zeros(m)
+    for k, e in enumerate(ends):
+        if e == 0:
+            break
+        bk = bs[:e] + k
+        ick = 1.0 / (cs[:e] + k)
+        tr = term[:e] * bk * ick  # t_k (b+k)/(c+k)
+        Sz[:e] += (k + 1.0) * tr  # d t_{k+1} / dz
+        tk = tr * zs[:e]
+        term[:e] = tk
+        Db[:e] += 1.0 / bk
+        Dc[:e] -= ick
+        S[:e] += tk
+        Sb[:e] += tk * Db[:e]
+        Sc[:e] += tk * Dc[:e]
+    val = np.empty(n)
+    grad = np.empty((4, n))
+    gb, gc, gz = Sb / S, Sc / S, Sz / S
+    sl = slice(j0, n)
+    la_, lb_, at_, bt_, rx_ = la[sl], lb[sl], at[sl], bt[sl], rx[sl]
+    logS = np.log(S)
+    if a_ge:
+        val[sl] = -(rx_ + s) * la_ + s * (la_ - lb_) + logS
+        grad[0, sl] = -la_ + gb + gc
+        grad[1, sl] = -rx_ / at_ + gz * bt_ / (at_ * at_)
+        grad[2, sl] = -lb_ + gc
+        grad[3, sl] = -s / bt_ - gz / at_
+    else:
+        val[sl] = -(rx_ + s) * lb_ + (1.0 - rx_) * (la_ - lb_) + logS
+        grad[0, sl] = -la_ + gc
+        grad[1, sl] = (1.0 - rx_) / at_ - gz / bt_
+        grad[2, sl] = -lb_ + gb + gc
+        grad[3, sl] = -(s + 1.0) / bt_ + gz * at_ / (bt_ * bt_)
+    if j0:
+        val[:j0], grad[:, :j0] = _log_a0_term_grad_fd(r, alpha, s, beta, x[:j0], t[:j0])
+    return val, grad
+
+
+def _log_a0_term_grad_fd(r: float, alpha: float, s: float, beta: float, x: np.ndarray,
+                         t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_log_a0_term` and its gradient by central differences (scipy's hyp2f1), for the few hard pairs."""
+    theta = np.array([r, alpha, s, beta])
+    h = 1e-6 * theta
+    pts = np.vstack([theta, theta + np.diag(h), theta - np.diag(h)])
+    cols = [pts[:, j : j + 1] for j in range(4)]
+    vals = _log_a0_term(*cols, x, t)
+    return vals[0], (vals[1:5] - vals[5:9]) / (2 * h[:, None])
+
+
 def _log_a0(r: np.ndarray, alpha: np.ndarray, s: np.ndarray, beta: np.ndarray, x_tx: np.ndarray,
             tx_u: np.ndarray, tx_inv: np.ndarray, x_T: np.ndarray, T_u: np.ndarray,
             T_inv: np.ndarray) -> np.ndarray:
@@ -165,45 +258,44 @@ class ParetoNBDModel(PredictionMixin, BTYDModel):
 
     @staticmethod
     def _loglik_grad(r: float, alpha: float, s: float, beta: float, d: RFMData) -> tuple[np.ndarray, np.ndarray]:
-        """Per-row log-likelihood and gradient in (r, α, s, β).
+        """Per-row log-likelihood and its analytic gradient in (r, α, s, β), in one pass.
 
-        Everything is analytic except the hypergeometric terms, which are
-        differentiated by central differences on the few unique (x, t_x) and
-        (x, T) pairs only, then combined per row by the chain rule.
+        The two hypergeometric terms of :math:`A_0` and their derivatives come from
+        :func:`_log_a0_term_grad` on the unique (x, t_x) and (x, T) pairs (sorted by
+        time once per data set), then are combined per row by the chain rule.
+        :meth:`_loglik` stays the plain reference (scipy's ``hyp2f1``).
         """
-        theta = np.array([r, alpha, s, beta])
-        h = 1e-6 * theta
-        pts = np.vstack([theta, theta + np.diag(h), theta - np.diag(h)])
-        cols = [pts[:, j : j + 1] for j in range(4)]
+        xtx, txu, txinv = d.pairs_by_time("tx")
+        xT, Tu, Tinv = d.pairs_by_time("T")
         with np.errstate(divide="ignore", invalid="ignore"):
-            ltx_all = _log_a0_term(*cols, d.x_tx, d.tx_u)
-            lT_all = _log_a0_term(*cols, d.x_T, d.T_u)
-        d_ltx = (ltx_all[1:5] - ltx_all[5:9]) / (2 * h[:, None])
-        d_lT = (lT_all[1:5] - lT_all[5:9]) / (2 * h[:, None])
+            ltx, d_ltx = _log_a0_term_grad(r, alpha, s, beta, xtx, txu)
+            lT, d_lT = _log_a0_term_grad(r, alpha, s, beta, xT, Tu)
         xu, rsx = d.xu, r + s + d.xu
         lead = gammaln(r + xu) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-        d_lead = [digamma(r + xu) - digamma(r) + np.log(alpha), r / alpha + 0 * xu, np.log(beta) + 0 * xu,
-                  s / beta + 0 * xu]
+        d_lead = [digamma(r + xu) - digamma(r) + np.log(alpha), r / alpha, np.log(beta), s / beta]
         c = np.log(s) - np.log(rsx)
-        d_c = [-1.0 / rsx, 0 * xu, 1.0 / s - 1.0 / rsx, 0 * xu]
-        la, lb = np.log(alpha + d.T_u), np.log(beta + d.T_u)
-        t1 = -(r + d.x_T) * la - s * lb
-        d_t1 = [-la, -(r + d.x_T) / (alpha + d.T_u), -lb, -s / (beta + d.T_u)]
-        A = ltx_all[0][d.tx_inv]
-        B = lT_all[0][d.T_inv]
+        d_c = [-1.0 / rsx, 0.0, 1.0 / s - 1.0 / rsx, 0.0]
+        la, lb = np.log(alpha + Tu), np.log(beta + Tu)
+        t1 = -(r + xT) * la - s * lb
+        d_t1 = [-la, -(r + xT) / (alpha + Tu), -lb, -s / (beta + Tu)]
+        A = ltx[txinv]
+        B = lT[Tinv]
         with np.errstate(divide="ignore", invalid="ignore"):
             D = np.minimum(B - A, 0.0)
             t2 = c[d.x_inv] + A + np.log(-np.expm1(D))
-            T1 = t1[d.T_inv]
+            T1 = t1[Tinv]
             core = np.logaddexp(T1, t2)
             pi = np.exp(T1 - core)
-            g = np.where(np.isfinite(t2), 1.0 / np.expm1(-D), 0.0)
-        grads = []
+            fin = np.isfinite(t2)
+            g = np.where(fin, 1.0 / np.expm1(-D), 0.0)
+        grads = np.empty((4, len(d.x)))
         for j in range(4):
-            dA, dB = d_ltx[j][d.tx_inv], d_lT[j][d.T_inv]
-            dt2 = np.where(np.isfinite(t2), d_c[j][d.x_inv] + dA - g * (dB - dA), 0.0)
-            grads.append(d_lead[j][d.x_inv] + pi * d_t1[j][d.T_inv] + (1.0 - pi) * dt2)
-        return lead[d.x_inv] + core, np.vstack(grads)
+            dA, dB = d_ltx[j][txinv], d_lT[j][Tinv]
+            dc = d_c[j][d.x_inv] if np.ndim(d_c[j]) else d_c[j]
+            dt2 = np.where(fin, dc + dA - g * (dB - dA), 0.0)
+            dl = d_lead[j][d.x_inv] if np.ndim(d_lead[j]) else d_lead[j]
+            grads[j] = dl + pi * d_t1[j][Tinv] + (1.0 - pi) * dt2
+        return lead[d.x_inv] + core, grads
 
     def _default_start(self, d: RFMData) -> np.ndarray:
         mean_t = float(np.average(d.T, weights=d.w)) or 1.0
