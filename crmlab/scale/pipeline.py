@@ -69,7 +69,8 @@ def run_clv(
     observation_end: Any = None, customer_col: str = "customer_id", date_col: str = "date",
     amount_col: str | None = "amount", freq: str = "D", time_scaler: float = 1.0, horizon: float = 52.0,
     discount_rate: float = 0.0, margin: float = 1.0, out: str | None = None, out_format: str = "parquet",
-    allow_negative: bool = False, progress: bool = False,
+    allow_negative: bool = False, date_format: str | None = None, after_end: str = "raise",
+    duplicates: str = "warn", progress: bool = False,
 ) -> ClvRun:
     """Summarise a log in the engine, fit a BTYD model on the compressed table, score and write.
 
@@ -105,6 +106,12 @@ def run_clv(
         How ``out`` is written.
     allow_negative : bool, default=False
         As in :func:`crmlab.scale.rfm_summary`.
+    date_format : str, optional
+        As in :func:`crmlab.scale.rfm_summary`.
+    after_end : {"raise", "drop"}, default="raise"
+        As in :func:`crmlab.scale.rfm_summary`.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        As in :func:`crmlab.scale.rfm_summary`.
     progress : bool, default=False
         Show a progress bar over the steps.
 
@@ -128,7 +135,8 @@ def run_clv(
         steps.update(1)
 
     kw = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, observation_end=observation_end,
-              freq=freq, time_scaler=time_scaler, engine=engine, allow_negative=allow_negative)
+              freq=freq, time_scaler=time_scaler, engine=engine, allow_negative=allow_negative,
+              date_format=date_format, after_end=after_end, duplicates=duplicates)
     if calibration_end is None:
         summary = rfm_summary(transactions, **kw)
     else:
