@@ -52,6 +52,9 @@ class ClvRun:
         Where the scores were written, if anywhere.
     seconds : dict of str to float
         Wall time of each step (``summary``, ``compress``, ``fit``, ``score``, ``write``).
+    cpu_seconds : dict of str to float
+        CPU time of this process in each step (every thread, DuckDB's workers included;
+        a Spark JVM's work is not counted).
     """
 
     model: Any
@@ -62,6 +65,7 @@ class ClvRun:
     n_customers: int
     out: str | None
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_clv(
@@ -123,14 +127,15 @@ def run_clv(
     caller = "run_clv"
     check_in_choices(model, "model", MODELS, caller=caller)
     seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
     steps = tqdm(total=5, desc="crmlab clv", disable=not progress, unit="step")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
 
     def done(step: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        seconds[step] = now - t
-        t = now
+        nonlocal t, cpu
+        now, now_cpu = time.perf_counter(), time.process_time()
+        seconds[step], cpu_seconds[step] = now - t, now_cpu - cpu
+        t, cpu = now, now_cpu
         steps.set_postfix_str(step)
         steps.update(1)
 
@@ -161,4 +166,4 @@ def run_clv(
         scores.write(out, fmt=out_format)
     done("write")
     steps.close()
-    return ClvRun(fitted, spend_model, summary, scores, table, n_customers, out, seconds)
+    return ClvRun(fitted, spend_model, summary, scores, table, n_customers, out, seconds, cpu_seconds)
