@@ -240,9 +240,13 @@ def calibration_and_holdout_split(
         As in :func:`rfm_summary`.
     allow_negative : bool, default=False
         As in :func:`rfm_summary`.
-    date_format, after_end, duplicates
-        As in :func:`rfm_summary` (rows after ``observation_end`` are dropped, or refused,
-        before the split).
+    date_format : str, optional
+        As in :func:`rfm_summary`.
+    after_end : {"raise", "drop"}, default="raise"
+        As in :func:`rfm_summary`: rows after ``observation_end`` are refused, or dropped
+        before the split.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        As in :func:`rfm_summary`.
 
     Returns
     -------
