@@ -118,6 +118,7 @@ END = {"observation_end": "2024-12-31"}
 CASES = [
     Case("date_format", lambda: day_first(_log()), {"date_format": "%d/%m/%Y %H:%M"}),
     Case("date_format_day_only", lambda: day_first(_log(), "%d/%m/%Y"), {"date_format": "%d/%m/%Y", **END}),
+    Case("date_format_unpadded", lambda: day_first(_log(), "%-d/%-m/%Y %H:%M"), {"date_format": "%d/%m/%Y %H:%M"}),
     Case("date_format_split", lambda: day_first(_log()), {"date_format": "%d/%m/%Y %H:%M", **END}, split=True),
     Case("date_format_mismatch", _bad_format, {"date_format": "%d/%m/%Y %H:%M"}),
     Case("ambiguous_without_format", _ambiguous),
