@@ -19,6 +19,8 @@ import pandas as pd
 
 __all__ = [
     "CrmlabWarning",
+    "after_end_message",
+    "ambiguous_dates_message",
     "check_columns",
     "check_date_arg",
     "check_dates",
@@ -35,6 +37,8 @@ __all__ = [
     "check_positive",
     "check_probability",
     "first_ids",
+    "ids_where",
+    "unparsed_dates_message",
 ]
 
 _MAX_SHOWN = 5
@@ -70,10 +74,15 @@ def first_ids(values: Iterable[Any], limit: int = _MAX_SHOWN) -> list[Any]:
     return out
 
 
+def ids_where(id_col: str, ids: Sequence[Any]) -> str:
+    """Describe offending rows by a few of their ids (shared by the in-memory and engine checks)."""
+    return f"first {id_col} values: {list(ids)}"
+
+
 def _where(df: pd.DataFrame, mask: np.ndarray, id_col: str | None) -> str:
     """Describe the offending rows: ids if an id column exists, else row labels."""
     if id_col is not None and id_col in df.columns:
-        return f"first {id_col} values: {first_ids(df.loc[mask, id_col])}"
+        return ids_where(id_col, first_ids(df.loc[mask, id_col]))
     return f"first rows: {first_ids(df.index[mask])}"
 
 
@@ -242,20 +251,36 @@ def check_dates(
     if bad.any() and date_format is None:
         ambiguous = col[bad].astype(str).str.match(_AMBIGUOUS_DATE).to_numpy()
         if ambiguous.any():
-            raise ValueError(
-                f"{caller}(): {where} has day/month dates such as {first_ids(col[bad][ambiguous])} that could be "
-                f"read day-first or month-first; crmlab does not guess: convert them first, e.g. "
-                f"pd.to_datetime(df['{column}'], format='%d/%m/%Y') (or '%m/%d/%Y'), or pass "
-                "date_format='%d/%m/%Y' where the function has that argument (rfm_summary does)."
-            )
+            raise ValueError(ambiguous_dates_message(caller, column, name, first_ids(col[bad][ambiguous])))
     if bad.any():
-        examples = first_ids(col[bad])
-        hint = f"they do not match date_format={date_format!r}" if date_format else "use ISO dates such as '1997-01-31'"
-        raise ValueError(
-            f"{caller}(): {int(bad.sum())} value(s) in {where} could not be parsed as dates "
-            f"(examples: {examples}; {_where(df, bad, id_col)}); {hint}."
-        )
+        raise ValueError(unparsed_dates_message(caller, column, name, int(bad.sum()), first_ids(col[bad]),
+                                                _where(df, bad, id_col), date_format))
     return parsed
+
+
+#: Strings such as ``05/01/2024`` that could be read day-first or month-first (anchored at the start).
+AMBIGUOUS_DATE_PATTERN = _AMBIGUOUS_DATE
+
+
+def ambiguous_dates_message(caller: str, column: str, name: str, examples: Sequence[Any]) -> str:
+    """Message for day/month date strings that crmlab refuses to guess (in memory and in an engine)."""
+    return (
+        f"{caller}(): column '{column}' of '{name}' has day/month dates such as {list(examples)} that could be "
+        f"read day-first or month-first; crmlab does not guess: convert them first, e.g. "
+        f"pd.to_datetime(df['{column}'], format='%d/%m/%Y') (or '%m/%d/%Y'), or pass "
+        "date_format='%d/%m/%Y' where the function has that argument (rfm_summary does)."
+    )
+
+
+def unparsed_dates_message(
+    caller: str, column: str, name: str, n_bad: int, examples: Sequence[Any], where: str, date_format: str | None
+) -> str:
+    """Message for date strings that do not parse (ISO 8601, or ``date_format`` when given)."""
+    hint = f"they do not match date_format={date_format!r}" if date_format else "use ISO dates such as '1997-01-31'"
+    return (
+        f"{caller}(): {n_bad} value(s) in column '{column}' of '{name}' could not be parsed as dates "
+        f"(examples: {list(examples)}; {where}); {hint}."
+    )
 
 
 def check_finite(
@@ -307,11 +332,18 @@ def check_not_after(
     """Raise if any date falls after ``end`` (the observation end); ``hint`` adds a way out."""
     mask = (dates > end).to_numpy()
     if mask.any():
-        raise ValueError(
-            f"{caller}(): {int(mask.sum())} row(s) of '{name}' have '{column}' after {end_name}={end.date()} "
-            f"({_where(df, mask, id_col)}); move {end_name} later or filter those rows first"
-            f"{' ' + hint if hint else ''}."
-        )
+        raise ValueError(after_end_message(caller, int(mask.sum()), name, column, end_name, end,
+                                           _where(df, mask, id_col), hint))
+
+
+def after_end_message(
+    caller: str, n_after: int, name: str, column: str, end_name: str, end: pd.Timestamp, where: str, hint: str = ""
+) -> str:
+    """Message for rows dated after the observation end (in memory and in an engine)."""
+    return (
+        f"{caller}(): {n_after} row(s) of '{name}' have '{column}' after {end_name}={end.date()} "
+        f"({where}); move {end_name} later or filter those rows first{' ' + hint if hint else ''}."
+    )
 
 
 def check_labels(labels: Any, n: int, *, caller: str, name: str = "labels") -> np.ndarray:

@@ -153,10 +153,15 @@ def test_zero_amounts_are_purchases_as_in_memory(stamped):
 
 def test_errors_unparsable_dates(stamped):
     log = stamped.assign(date=stamped["date"].dt.strftime("%Y-%m-%d"))
-    log.loc[7, "date"] = "31/02/2024"
+    log.loc[7, "date"] = "2024-02-31"
     with pytest.raises(ValueError, match=r"1 value\(s\) in column 'date'.*could not be parsed") as err:
         scale.rfm_summary(log)
-    assert "31/02/2024" in str(err.value) and str(log.loc[7, "customer_id"]) in str(err.value)
+    assert "2024-02-31" in str(err.value) and str(log.loc[7, "customer_id"]) in str(err.value)
+    log.loc[7, "date"] = "31/02/2024"  # day/month strings are refused as ambiguous, as in memory
+    with pytest.raises(ValueError, match=r"day/month dates such as \['31/02/2024'\]"):
+        scale.rfm_summary(log)
+    with pytest.raises(ValueError, match=r"day/month dates such as \['31/02/2024'\]"):
+        rfm.rfm_summary(log)
 
 
 def test_errors_dates_after_observation_end(stamped):

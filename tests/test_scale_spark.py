@@ -114,3 +114,28 @@ def test_spark_dataframe_input_and_errors(spark, cdnow):
         scale.rfm_summary(frame.drop("date"))
     with pytest.raises(ValueError, match="after observation_end=1997-01-31"):
         scale.rfm_summary(frame, observation_end="1997-01-31", allow_negative=True)
+
+
+def _messy_cases():
+    """The messy-log cases of ``test_scale_messy.py`` (loaded by path: works in every pytest import mode)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    name = "_crmlab_scale_messy_cases"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("test_scale_messy.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up here
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+MESSY = _messy_cases()
+
+
+@pytest.mark.parametrize("case", MESSY.CASES, ids=[c.name for c in MESSY.CASES])
+def test_spark_messy_log_matches_in_memory(spark, case):
+    """date_format (TRY_TO_TIMESTAMP), after_end and duplicates on Spark: in-memory table, warnings and errors."""
+    mem, eng = MESSY.run_case(case, engine=spark)
+    MESSY.assert_same_outcome(mem, eng)

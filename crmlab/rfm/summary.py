@@ -104,15 +104,40 @@ def _prepare(
         repeated = _repeated_rows(df, columns)
         n_repeated = int(repeated.sum())
         if n_repeated:
-            what = (f"{caller}(): {n_repeated} row(s) of 'transactions' repeat an earlier row exactly "
-                    f"(same {columns}; {_where(df, repeated, customer_col)})")
+            message = repeated_rows_message(caller, n_repeated, columns, _where(df, repeated, customer_col),
+                                            duplicates)
+            warnings.warn(message, CrmlabWarning, stacklevel=3)
             if duplicates == "drop":
-                warnings.warn(f"{what}; dropped them (duplicates='drop').", CrmlabWarning, stacklevel=3)
                 log = log.subset(~repeated)
-            else:
-                warnings.warn(f"{what}; they are counted as separate purchases. Pass duplicates='drop' to drop "
-                              "them or duplicates='keep' if they are real.", CrmlabWarning, stacklevel=3)
     return log
+
+
+def repeated_rows_message(caller: str, n_repeated: int, columns: list[str], where: str, duplicates: str) -> str:
+    """Warning for rows repeating an earlier row exactly (``duplicates="warn"`` or ``"drop"``).
+
+    Shared by this module and :mod:`crmlab.scale`, so both say the same words.
+    """
+    what = f"{caller}(): {n_repeated} row(s) of 'transactions' repeat an earlier row exactly (same {columns}; {where})"
+    if duplicates == "drop":
+        return f"{what}; dropped them (duplicates='drop')."
+    return (f"{what}; they are counted as separate purchases. Pass duplicates='drop' to drop them or "
+            "duplicates='keep' if they are real.")
+
+
+def all_after_end_message(caller: str, end: pd.Timestamp) -> str:
+    """Error when ``after_end="drop"`` would leave no row."""
+    return (f"{caller}(): every row of 'transactions' is after observation_end={end.date()}; "
+            "nothing is left to summarise.")
+
+
+def dropped_after_end_message(caller: str, n_dropped: int, end: pd.Timestamp) -> str:
+    """Warning giving the number of rows dropped by ``after_end="drop"``."""
+    return (f"{caller}(): dropped {n_dropped} row(s) of 'transactions' dated after "
+            f"observation_end={end.date()} (after_end='drop').")
+
+
+#: The hint the after-end error adds (the way out with ``after_end="drop"``).
+AFTER_END_HINT = "or pass after_end='drop'"
 
 
 def _repeated_rows(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -139,13 +164,11 @@ def _window_end(log: _Log, observation_end: Any, after_end: str, caller: str) ->
     later = (log.dates > _day_end(end)).to_numpy()
     if after_end == "drop" and later.any():
         if later.all():
-            raise ValueError(f"{caller}(): every row of 'transactions' is after observation_end={end.date()}; "
-                             "nothing is left to summarise.")
-        warnings.warn(f"{caller}(): dropped {int(later.sum())} row(s) of 'transactions' dated after "
-                      f"observation_end={end.date()} (after_end='drop').", CrmlabWarning, stacklevel=3)
+            raise ValueError(all_after_end_message(caller, end))
+        warnings.warn(dropped_after_end_message(caller, int(later.sum()), end), CrmlabWarning, stacklevel=3)
         return log.subset(~later), end
     check_not_after(log.dates, _day_end(end), caller=caller, column=log.dates.name, df=log.frame,
-                    name="transactions", id_col=log.customer_col, hint="or pass after_end='drop'")
+                    name="transactions", id_col=log.customer_col, hint=AFTER_END_HINT)
     return log, end
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from crmlab.scale.pipeline import MODELS, run_clv
 
@@ -36,6 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--amount-col", default="amount", help="purchase value column; 'none' for no spend model")
     parser.add_argument("--freq", choices=("D", "W", "M", "h"), default="D", help="period length (default D)")
     parser.add_argument("--time-scaler", type=float, default=1.0, help="divide recency and T by this (7: weeks)")
+    parser.add_argument("--date-format", default=None,
+                        help="strftime format of string dates, e.g. '%%d/%%m/%%Y' (default: ISO dates only)")
+    parser.add_argument("--after-end", choices=("raise", "drop"), default="raise",
+                        help="purchases after --observation-end: refuse them (default) or drop them with a warning")
+    parser.add_argument("--duplicates", choices=("warn", "drop", "keep"), default="warn",
+                        help="rows repeating an earlier row exactly: count them with a warning (default), drop "
+                             "them (with a warning) or count them silently")
     parser.add_argument("--horizon", type=float, default=52.0, help="prediction horizon in scaled time units")
     parser.add_argument("--discount-rate", type=float, default=0.0, help="discount rate per time unit")
     parser.add_argument("--margin", type=float, default=1.0, help="profit margin on spend")
@@ -56,6 +64,17 @@ def _source(text: str, engine: str) -> object:
     if sep and head.endswith((".duckdb", ".db")):
         return DuckDBTable(head, table)
     return text
+
+
+def _show(caught: list[warnings.WarningMessage]) -> None:
+    """Print crmlab's warnings (repeated rows, rows dropped after the end) plainly on stderr; re-show others."""
+    from crmlab._validation import CrmlabWarning
+
+    for warning in caught:
+        if issubclass(warning.category, CrmlabWarning):
+            print(f"crmlab clv: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,15 +106,24 @@ def run(args: argparse.Namespace) -> int:
         engine = DuckDBEngine(args.database, memory_limit=args.memory_limit)
     out, fmt = (args.out.removeprefix("table:"), "table") if args.out.startswith("table:") else (args.out, "parquet")
     amount = None if args.amount_col.lower() == "none" else args.amount_col
+    from crmlab._validation import CrmlabWarning
+
+    caught: list[warnings.WarningMessage] = []
     try:
-        result = run_clv(_source(args.transactions, args.engine), engine=engine, model=args.model,
-                         calibration_end=args.calibration_end, observation_end=args.observation_end,
-                         customer_col=args.customer_col, date_col=args.date_col, amount_col=amount, freq=args.freq,
-                         time_scaler=args.time_scaler, horizon=args.horizon, discount_rate=args.discount_rate,
-                         margin=args.margin, out=out, out_format=fmt, progress=not args.quiet)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CrmlabWarning)
+            result = run_clv(_source(args.transactions, args.engine), engine=engine, model=args.model,
+                             calibration_end=args.calibration_end, observation_end=args.observation_end,
+                             customer_col=args.customer_col, date_col=args.date_col, amount_col=amount,
+                             freq=args.freq, time_scaler=args.time_scaler, horizon=args.horizon,
+                             discount_rate=args.discount_rate,
+                             margin=args.margin, out=out, out_format=fmt, date_format=args.date_format,
+                             after_end=args.after_end, duplicates=args.duplicates, progress=not args.quiet)
     except (TypeError, ValueError, FileNotFoundError, FitError) as exc:
+        _show(caught)
         print(f"crmlab clv: {exc}", file=sys.stderr)
         return 2
+    _show(caught)
     if not args.quiet:
         print(f"{result.n_customers} customers in {len(result.table)} unique (frequency, recency, T) rows")
         params = ", ".join(f"{k}={v:.6g}" for k, v in result.model.params_.items())

@@ -67,6 +67,22 @@ class Engine:
         raise NotImplementedError
 
 
+def _spark_try_strptime(node: Any) -> Any:
+    """Rewrite DuckDB ``TRY_STRPTIME(value, fmt)`` as Spark ``TRY_TO_TIMESTAMP(value, java_pattern)``."""
+    from sqlglot import exp
+
+    if not (isinstance(node, exp.Anonymous) and str(node.this).upper() == "TRY_STRPTIME"):
+        return node
+    value, fmt = node.expressions
+    # sqlglot's own STRPTIME → TO_TIMESTAMP translation writes the Java pattern; read it off a stand-in call
+    strict = exp.StrToTime(this=exp.column("x"), format=fmt.copy()).sql(dialect="spark")
+    head = "TO_TIMESTAMP(x, '"
+    if not (strict.startswith(head) and strict.endswith("')")):  # pragma: no cover - depends on sqlglot
+        raise ValueError(f"SparkEngine.translate(): could not turn {node.sql('duckdb')} into Spark SQL.")
+    pattern = strict[len(head):-2].replace("\\'", "'").replace("''", "'")
+    return exp.Anonymous(this="TRY_TO_TIMESTAMP", expressions=[value.copy(), exp.Literal.string(pattern)])
+
+
 def _kind(type_name: str) -> str:
     t = type_name.upper()
     if t.startswith(("TIMESTAMP", "DATETIME")):
@@ -188,10 +204,16 @@ class SparkEngine(Engine):
         session.conf.set("spark.sql.session.timeZone", "UTC")
 
     def translate(self, sql: str) -> str:
-        """Return ``sql`` (DuckDB dialect) in this engine's dialect."""
+        """Return ``sql`` (DuckDB dialect) in this engine's dialect.
+
+        sqlglot transpiles everything except DuckDB's ``TRY_STRPTIME`` (it keeps the
+        name); that call becomes Spark's ``TRY_TO_TIMESTAMP`` with the format turned into
+        a Java pattern by sqlglot's own ``STRPTIME`` → ``TO_TIMESTAMP`` translation.
+        """
         import sqlglot
 
-        return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+        tree = sqlglot.parse_one(sql, read="duckdb").transform(_spark_try_strptime)
+        return tree.sql(dialect="spark")
 
     def execute(self, sql: str) -> None:
         """Run a statement."""

@@ -52,6 +52,9 @@ class ClvRun:
         Where the scores were written, if anywhere.
     seconds : dict of str to float
         Wall time of each step (``summary``, ``compress``, ``fit``, ``score``, ``write``).
+    cpu_seconds : dict of str to float
+        CPU time of this process in each step (every thread, DuckDB's workers included;
+        a Spark JVM's work is not counted).
     """
 
     model: Any
@@ -62,6 +65,7 @@ class ClvRun:
     n_customers: int
     out: str | None
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_clv(
@@ -69,7 +73,8 @@ def run_clv(
     observation_end: Any = None, customer_col: str = "customer_id", date_col: str = "date",
     amount_col: str | None = "amount", freq: str = "D", time_scaler: float = 1.0, horizon: float = 52.0,
     discount_rate: float = 0.0, margin: float = 1.0, out: str | None = None, out_format: str = "parquet",
-    allow_negative: bool = False, progress: bool = False,
+    allow_negative: bool = False, date_format: str | None = None, after_end: str = "raise",
+    duplicates: str = "warn", progress: bool = False,
 ) -> ClvRun:
     """Summarise a log in the engine, fit a BTYD model on the compressed table, score and write.
 
@@ -105,6 +110,12 @@ def run_clv(
         How ``out`` is written.
     allow_negative : bool, default=False
         As in :func:`crmlab.scale.rfm_summary`.
+    date_format : str, optional
+        As in :func:`crmlab.scale.rfm_summary`.
+    after_end : {"raise", "drop"}, default="raise"
+        As in :func:`crmlab.scale.rfm_summary`.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        As in :func:`crmlab.scale.rfm_summary`.
     progress : bool, default=False
         Show a progress bar over the steps.
 
@@ -116,19 +127,21 @@ def run_clv(
     caller = "run_clv"
     check_in_choices(model, "model", MODELS, caller=caller)
     seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
     steps = tqdm(total=5, desc="crmlab clv", disable=not progress, unit="step")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
 
     def done(step: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        seconds[step] = now - t
-        t = now
+        nonlocal t, cpu
+        now, now_cpu = time.perf_counter(), time.process_time()
+        seconds[step], cpu_seconds[step] = now - t, now_cpu - cpu
+        t, cpu = now, now_cpu
         steps.set_postfix_str(step)
         steps.update(1)
 
     kw = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, observation_end=observation_end,
-              freq=freq, time_scaler=time_scaler, engine=engine, allow_negative=allow_negative)
+              freq=freq, time_scaler=time_scaler, engine=engine, allow_negative=allow_negative,
+              date_format=date_format, after_end=after_end, duplicates=duplicates)
     if calibration_end is None:
         summary = rfm_summary(transactions, **kw)
     else:
@@ -153,4 +166,4 @@ def run_clv(
         scores.write(out, fmt=out_format)
     done("write")
     steps.close()
-    return ClvRun(fitted, spend_model, summary, scores, table, n_customers, out, seconds)
+    return ClvRun(fitted, spend_model, summary, scores, table, n_customers, out, seconds, cpu_seconds)

@@ -130,6 +130,7 @@ def rfm_summary(
     transactions: Any, customer_col: str = "customer_id", date_col: str = "date", amount_col: str | None = "amount",
     observation_end: Any = None, freq: str = "D", time_scaler: float = 1.0, *, engine: Any = None,
     include_first_transaction: bool = False, classic: bool = False, allow_negative: bool = False,
+    date_format: str | None = None, after_end: str = "raise", duplicates: str = "warn",
 ) -> EngineTable:
     """Summarise a transaction log into one RFM row per customer, inside the engine.
 
@@ -154,6 +155,18 @@ def rfm_summary(
         Default: Spark for Spark sources, otherwise a new in-memory DuckDB.
     include_first_transaction, classic, allow_negative : bool
         As in :func:`crmlab.rfm.rfm_summary`.
+    date_format : str, optional
+        ``strftime`` format of string dates (e.g. ``"%d/%m/%Y"``), parsed in the engine
+        (DuckDB ``TRY_STRPTIME``, Spark ``TRY_TO_TIMESTAMP``); without it strings must be
+        ISO dates and day/month strings are refused, as in memory.
+    after_end : {"raise", "drop"}, default="raise"
+        Purchases after ``observation_end``: raise, or drop them with a
+        :class:`~crmlab.CrmlabWarning` giving their number.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
+        Rows repeating an earlier row exactly (same customer, date and amount): counted
+        with a warning giving their number and a few customer ids, dropped (with the same
+        report) or counted silently (``"keep"``, which also skips the extra scan the check
+        costs). Without ``amount_col`` nothing is checked.
 
     Returns
     -------
@@ -183,8 +196,9 @@ def rfm_summary(
     caller = "scale.rfm_summary"
     log, scaler = load_log(transactions, engine=engine, customer_col=customer_col, date_col=date_col,
                            amount_col=amount_col, allow_negative=allow_negative, freq=freq,
-                           time_scaler=time_scaler, caller=caller)
-    end = resolve_end(log, observation_end, caller=caller, date_col=date_col)
+                           time_scaler=time_scaler, caller=caller, date_format=date_format, duplicates=duplicates,
+                           after_end=after_end)
+    log, end = resolve_end(log, observation_end, caller=caller)
     end_p = timestamp_period(end, freq)
     select, names = _columns_sql(end_p, scaler, log.has_amount, include_first_transaction, classic)
     sql = (f"SELECT cid AS {quote(customer_col)}, {select} "
@@ -197,7 +211,8 @@ def rfm_summary(
 def calibration_and_holdout_split(
     transactions: Any, calibration_end: Any, customer_col: str = "customer_id", date_col: str = "date",
     amount_col: str | None = "amount", observation_end: Any = None, freq: str = "D", time_scaler: float = 1.0,
-    *, engine: Any = None, allow_negative: bool = False,
+    *, engine: Any = None, allow_negative: bool = False, date_format: str | None = None, after_end: str = "raise",
+    duplicates: str = "warn",
 ) -> EngineTable:
     """Split a log at ``calibration_end`` inside the engine: RFM before, counts after.
 
@@ -224,6 +239,13 @@ def calibration_and_holdout_split(
     engine : {"duckdb", "spark"}, Engine or SparkSession, optional
         As in :func:`rfm_summary`.
     allow_negative : bool, default=False
+        As in :func:`rfm_summary`.
+    date_format : str, optional
+        As in :func:`rfm_summary`.
+    after_end : {"raise", "drop"}, default="raise"
+        As in :func:`rfm_summary`: rows after ``observation_end`` are refused, or dropped
+        before the split.
+    duplicates : {"warn", "drop", "keep"}, default="warn"
         As in :func:`rfm_summary`.
 
     Returns
@@ -257,9 +279,10 @@ def calibration_and_holdout_split(
 
     log, scaler = load_log(transactions, engine=engine, customer_col=customer_col, date_col=date_col,
                            amount_col=amount_col, allow_negative=allow_negative, freq=freq,
-                           time_scaler=time_scaler, caller=caller)
+                           time_scaler=time_scaler, caller=caller, date_format=date_format, duplicates=duplicates,
+                           after_end=after_end)
     cal_end = check_date_arg(calibration_end, "calibration_end", caller=caller)
-    end = resolve_end(log, observation_end, caller=caller, date_col=date_col)
+    log, end = resolve_end(log, observation_end, caller=caller)
     if not cal_end < end:
         raise ValueError(f"{caller}(): 'calibration_end' must be before observation_end={end.date()}; "
                          f"got {cal_end.date()}.")
