@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -81,6 +82,18 @@ def test_chinese_glossary_page_puts_chinese_first(site):
     page = (site / "zh" / "glossary.html").read_text(encoding="utf-8")
     assert "<th>中文术语</th><th>English</th>" in page
     assert '<td lang="zh-CN"><strong>顾客让渡价值</strong></td>' in page
+
+
+def test_chinese_glossary_page_gives_chinese_definitions(site):
+    from crmlab.glossary import glossary
+
+    page = (site / "zh" / "glossary.html").read_text(encoding="utf-8")
+    english = (site / "glossary.html").read_text(encoding="utf-8")
+    assert "<th>定义</th>" in page and "定义（英文）" not in page
+    for row in glossary().itertuples():
+        assert f'<td lang="zh-CN">{html.escape(row.definition_zh)}</td>' in page, row.term
+        assert html.escape(row.definition) not in page, f"{row.term}: English definition on the Chinese page"
+        assert html.escape(row.definition) in english and html.escape(row.definition_zh) not in english
 
 
 chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")

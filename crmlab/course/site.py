@@ -275,7 +275,7 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, ed
 
 
 def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the glossary page: every key term in English and Chinese, with its chapter."""
+    """Return the glossary page: each term in English and Chinese, its definition in the page's language and chapter."""
     from crmlab.glossary import glossary
 
     edition = edition or Edition(chapters=chapters)
@@ -296,15 +296,18 @@ def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = 
         en_cell = f'<td lang="en">{term}</td>' if zh else f"<td><strong>{term}</strong></td>"
         cells = [zh_cell, en_cell] if zh else [en_cell, zh_cell.replace("<strong>", "").replace("</strong>", "")]
         chapter_link = links.get(r.chapter, html.escape(r.chapter))
-        rows.append(f'<tr>{"".join(cells)}<td lang="en">{html.escape(r.definition)}</td><td>{chapter_link}</td></tr>')
+        definition = (
+            f'<td lang="zh-CN">{html.escape(r.definition_zh)}</td>' if zh else f"<td>{html.escape(r.definition)}</td>"
+        )
+        rows.append(f'<tr>{"".join(cells)}{definition}<td>{chapter_link}</td></tr>')
     head = (
-        "<th>中文术语</th><th>English</th><th>定义（英文）</th><th>章节</th>"
+        "<th>中文术语</th><th>English</th><th>定义</th><th>章节</th>"
         if zh
         else "<th>Term</th><th>中文</th><th>Definition</th><th>Chapter</th>"
     )
     table = f'<table class="crmlab-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     title = (
-        "<h1>术语表（英汉对照）</h1><p>每个术语的中文说法以讲义为准；定义暂为英文。</p>"
+        "<h1>术语表（英汉对照）</h1><p>每个术语的中文说法以讲义为准；英文定义见英文版术语表。</p>"
         if zh
         else "<h1>Glossary (术语表)</h1>"
     )
