@@ -133,3 +133,13 @@ def test_offline_browser_check_passes_on_both_editions(site, tmp_path):
     assert report.ok, report.problems
     assert report.pages["zh/index.html"]["lang"] == "zh-CN"
     assert (tmp_path / "zh-index.png").is_file()
+
+
+def test_chinese_datasets_page_shows_the_chinese_data_cards(site):
+    page = (site / "zh" / "datasets.html").read_text(encoding="utf-8")
+    english = (site / "datasets.html").read_text(encoding="utf-8")
+    assert "在线音乐商店 CDNOW 的购买记录" in page and "online music store CDNOW" not in page
+    assert "online music store CDNOW" in english and "在线音乐商店" not in english
+    assert "暂为英文" not in page
+    for name in ("cdnow_master", "donations_annual", "sbg_retention", "mobi", "yogurt", "course_truth"):
+        assert f"<code>{name}</code>" in page, name

@@ -319,7 +319,10 @@ def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = 
 
 
 def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the datasets page: the catalogue table followed by the data cards."""
+    """Return the datasets page: the catalogue table followed by the data cards in the page's language.
+
+    The Chinese edition reads ``datasets/README.zh.md``, the English one ``datasets/README.md``.
+    """
     from nbconvert.filters import markdown2html_mistune
 
     from crmlab import datasets
@@ -337,10 +340,10 @@ def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = 
     )
     columns = ["名称", "文件", "行数", "列数", "章节", "来源", "许可"] if zh else ["name", *table.columns]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    cards_md = (datasets.data_dir() / "README.md").read_text(encoding="utf-8")
+    cards_md = (datasets.data_dir() / ("README.zh.md" if zh else "README.md")).read_text(encoding="utf-8")
     intro = (
         "<h1>数据集</h1><p>任一数据集都可以用 <code>crmlab.datasets.load_&lt;name&gt;()</code> 载入。"
-        "下面的数据说明卡（data cards）暂为英文。</p>"
+        "表格之后是各数据集的数据说明卡（data cards）。</p>"
         if zh
         else "<h1>Datasets</h1><p>Load any of them with <code>crmlab.datasets.load_&lt;name&gt;()</code>.</p>"
     )
@@ -349,7 +352,7 @@ def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = 
         _nav(chapters, None, edition, "datasets.html")
         + intro
         + f'<table class="crmlab-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-        + (f'<div lang="en">{cards}</div>' if zh else cards)
+        + cards
     )
     return _page(edition.ui["site_title"] + (" · 数据集" if zh else " datasets"), body, lang=edition.lang)
 
