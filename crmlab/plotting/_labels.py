@@ -20,6 +20,7 @@ the labels stay in English rather than print as empty boxes.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ __all__ = [
     "LABELS",
     "CJKFontWarning",
     "cjk_font",
+    "concept",
     "get_language",
     "language",
     "set_language",
@@ -91,6 +93,26 @@ LABELS: dict[str, str] = {
     "predicted P(alive)": "预测的存活概率 P(alive)",
     "share truly alive": "真正存活的比例",
     "Is P(alive) calibrated?": "存活概率 P(alive) 校准得好吗？",
+    "Expected future purchases": "预期的未来购买次数",
+    "expected purchases": "预期购买次数",
+    "Probability a customer is still active": "顾客仍然活跃的概率（存活概率）",
+    "Repeat purchases in the calibration period": "校准期内的重复购买次数",
+    "cumulative repeat transactions": "累计重复交易次数",
+    "Tracking cumulative transactions": "累计交易的跟踪",
+    "repeat transactions per period": "每期重复交易次数",
+    "Tracking transactions per period": "每期交易的跟踪",
+    # CLV research (chapter 10)
+    "higher is better": "越高越好",
+    "lower is better": "越低越好",
+    "0 is best": "0 最好",
+    "Erlang order k of the gaps": "购买间隔的 Erlang 阶数 k",
+    "log-likelihood minus the best": "对数似然减去最大值",
+    "Regularity of purchase timing (best k = {best})": "购买时间的规律性（最佳 k = {best}）",
+    "Holdout evaluation: models (blue) and naive benchmarks (grey)": "验证期评估：模型（蓝）与朴素基准（灰）",
+    "perfect": "完全一致",
+    "mean predicted purchases (decile)": "平均预测购买次数（按十分位）",
+    "mean actual purchases": "平均实际购买次数",
+    "Decile calibration on the holdout": "验证期的十分位校准",
     # loyalty (chapter 5)
     "next": "下一期",
     "current": "本期",
@@ -105,6 +127,10 @@ LABELS: dict[str, str] = {
     "satisfaction": "满意度",
     "loyalty": "忠诚度",
     "Satisfaction vs loyalty by market": "不同市场中满意度与忠诚度的关系",
+    "A: non-competitive (no choice)": "A：非竞争性市场（别无选择）",
+    "B: proportional": "B：比例关系",
+    "C: highly competitive": "C：高度竞争的市场",
+    "switching cost {cost:g} (slope {slope:.2f})": "转换成本 {cost:g}（斜率 {slope:.2f}）",
     "Satisfaction-loyalty types": "满意度与忠诚度的类型",
     "predicted loyalty": "预测的忠诚度",
     "The hostage effect": "囚禁者效应",
@@ -130,6 +156,7 @@ LABELS: dict[str, str] = {
     "F score (5 = most frequent)": "F 评分（5 = 最频繁）",
     "Score": "评分",
     "Realised RFM bin sizes": "RFM 各档的实际规模",
+    "RFM grid: {label}": "RFM 网格：{label}",
     "revenue": "收入",
     "Share": "占比",
     "RFM segments": "RFM 细分",
@@ -143,6 +170,20 @@ LABELS: dict[str, str] = {
     "better (satisfaction if present)": "better（具备时的满意程度）",
     "Kano better-worse diagram": "卡诺模型 better-worse 图",
     "customers (waterline = 0)": "顾客数（水面 = 0）",
+    "{n:.0f} complain": "{n:.0f} 人投诉",
+    "{n:.0f} unhappy\ncustomers stay silent": "{n:.0f} 位不满意的顾客\n保持沉默",
+    "Complaint iceberg: {n} unhappy customers, rate {rate:.0%}": "投诉冰山：{n} 位不满意的顾客，投诉率 {rate:.0%}",
+    "SERVQUAL gaps (overall {overall:+.2f}, weighted {weighted:+.2f})":
+        "服务质量差距模型（SERVQUAL）的差距（总体 {overall:+.2f}，加权 {weighted:+.2f}）",
+    "(interaction)": "（交互项）",
+    "(formative)": "（形成性）",
+    "{moderator} {level:+.0f} SD: slope {slope:.2f}": "{moderator} {level:+.0f} 个标准差：斜率 {slope:.2f}",
+    "{iv} (standardized score)": "{iv}（标准化得分）",
+    "predicted {target} (standardized)": "预测的{target}（标准化）",
+    "Simple slopes: {iv} -> {target} by {moderator}": "简单斜率：{iv} → {target}，按{moderator}分组",
+    "importance (unstandardized total effect on {target})": "重要性（对{target}的非标准化总效应）",
+    "performance (0-100)": "表现（0–100）",
+    "Importance-performance map: {target}": "重要性-表现矩阵：{target}",
     # segmentation (chapters 3 and 8)
     "within SS (elbow)": "组内平方和（肘部法则）",
     "silhouette": "轮廓系数",
@@ -160,11 +201,18 @@ LABELS: dict[str, str] = {
     "Mean z-score": "平均 z 分数",
     "Snake plot of segments": "细分蛇形图",
     "Segments in two dimensions": "二维空间中的细分",
+    "chosen k = {k}": "选定 k = {k}",
+    "PC1 ({share:.0%} of variance)": "第一主成分（解释 {share:.0%} 的方差）",
+    "PC2 ({share:.0%} of variance)": "第二主成分（解释 {share:.0%} 的方差）",
+    # segmentation experiments (chapter 8)
+    "{metric} (mean ± sd over seeds)": "{metric}（各随机种子的均值 ± 标准差）",
+    "{metric} by {x}": "{metric} 随{x}的变化",
     # customer value (chapter 2)
     "share of customers (smallest first)": "顾客占比（从小到大）",
     "share of revenue": "收入占比",
     "Lorenz curve of customer revenue": "顾客收入的洛伦兹曲线",
     "Customer value matrix": "客户价值矩阵",
+    "top {top:.0%}: {share:.0%} of revenue": "前 {top:.0%} 的顾客：贡献 {share:.0%} 的收入",
     # dataset tour (chapter 0)
     "Week since 1 Jan 1997": "自 1997 年 1 月 1 日起的周数",
     "Purchases": "购买次数",
@@ -351,10 +399,96 @@ def language(lang: str) -> Iterator[str]:
 
 
 def tr(text: str) -> str:
-    """Return figure text ``text`` in the current language (unchanged in English or without an entry)."""
+    """Return figure text ``text`` in the current language (unchanged in English or without an entry).
+
+    Parameters
+    ----------
+    text : str
+        The English text, a key of :data:`LABELS`; a text with ``str.format``
+        fields is translated before it is formatted.
+
+    Returns
+    -------
+    str
+        ``text`` in English, or when :data:`LABELS` has no entry; its Chinese
+        entry in Chinese.
+
+    See Also
+    --------
+    crmlab.plotting.word : For words that come from data (segment names, categories).
+    concept : For titles that name a lecture concept.
+
+    Examples
+    --------
+    >>> from crmlab.plotting import language, tr
+    >>> with language("zh"):
+    ...     tr("Customer value matrix"), tr("chosen k = {k}").format(k=4)
+    ('客户价值矩阵', '选定 k = 4')
+    >>> tr("Customer value matrix")
+    'Customer value matrix'
+    """
     if _language == "zh":
         return LABELS.get(text, text)
     return text
+
+
+def _lecture_term(term: str) -> str:
+    from crmlab.glossary import _TERMS
+
+    chinese = {t[0]: t[1] for t in _TERMS}
+    if term not in chinese:
+        raise ValueError(f"concept(): term must be an English term of crmlab.glossary.glossary(); got {term!r}.")
+    return chinese[term]
+
+
+def concept(text: str, term: str) -> str:
+    """Return a figure title that names a lecture concept, with the lecture's Chinese term in English too.
+
+    In English the Chinese term of ``term`` (from :func:`crmlab.glossary.glossary`)
+    follows the concept's words in ``text`` in parentheses, or ends the title when
+    the words are not found, so that a student reading the English figure meets
+    the term the lectures use. It is left out when no CJK font is installed
+    (no empty boxes; the :class:`CJKFontWarning` stays with Chinese figures). In
+    Chinese the title is :func:`tr` of ``text``, which already says the term.
+
+    Parameters
+    ----------
+    text : str
+        The English title (a :data:`LABELS` key; it may hold ``str.format`` fields).
+    term : str
+        An English glossary term, e.g. ``"customer accumulation effect"``.
+
+    Returns
+    -------
+    str
+        The title in the current language.
+
+    Raises
+    ------
+    ValueError
+        If ``term`` is not in the glossary.
+
+    Examples
+    --------
+    >>> from crmlab.plotting import language
+    >>> from crmlab.plotting._labels import concept
+    >>> with language("en"):
+    ...     concept("Customer value matrix", "customer value matrix") in (
+    ...         "Customer value matrix (客户价值矩阵)", "Customer value matrix")
+    True
+    """
+    chinese = _lecture_term(term)
+    if _language == "zh":
+        return tr(text)
+    if cjk_font() is None:
+        return text
+    # "Net Promoter Score (NPS)" is found as "Net Promoter Score", else as "NPS"
+    words, _, short = term.partition(" (")
+    for phrase in (words, short[:-1]):
+        found = re.search(re.escape(phrase), text, flags=re.IGNORECASE) if phrase else None
+        if found is not None:
+            return f"{text[:found.end()]} ({chinese}){text[found.end():]}"
+    return f"{text} ({chinese})"
 
 
 if _language == "zh":  # CRMLAB_LANG=zh: the Chinese edition's kernel
