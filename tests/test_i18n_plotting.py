@@ -317,3 +317,24 @@ def test_representative_figures_drawn_in_chinese_keep_no_english_words(name):
     left = _english_left(_figure_words(ax))
     assert not left, f"{name}: English left in the Chinese figure: {left}"
     plt.close("all")
+
+
+def test_axes_made_before_the_cjk_font_was_registered_draw_the_chinese_term(monkeypatch):
+    from crmlab.plotting import plot_value_matrix
+
+    if _labels.cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    import pandas as pd
+
+    matrix = pd.DataFrame({"current_value": [1.0, 5.0], "potential_value": [2.0, 4.0], "quadrant": ["core", "develop"]})
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()  # as a fresh kernel: no CJK fallback in the font list yet
+        monkeypatch.setattr(_labels, "_font", None)
+        monkeypatch.setattr(_labels, "_searched", False)
+        fig, ax = plt.subplots()  # the user's axes, made before any crmlab figure
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would fail here
+            plot_value_matrix(matrix, ax=ax)
+            fig.canvas.draw()
+        assert "(客户价值矩阵)" in ax.get_title()
+    plt.close(fig)

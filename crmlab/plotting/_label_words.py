@@ -118,6 +118,10 @@ WORDS: dict[str, str] = {
     "promoters": "推荐者",
     "all": "全部",
     "generated": "生成数据",
+    # expectation-disconfirmation states
+    "dissatisfied": "不满意",
+    "satisfied": "满意",
+    "delighted": "惊喜",
     # Kano categories
     "attractive": "魅力质量",
     "one-dimensional": "一元质量",

@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CJK_FONTS",
@@ -212,6 +213,14 @@ LABELS: dict[str, str] = {
     "share of revenue": "收入占比",
     "Lorenz curve of customer revenue": "顾客收入的洛伦兹曲线",
     "Customer value matrix": "客户价值矩阵",
+    # interactive demos (chapters 4, 6, 7)
+    "retention rate per period": "每期客户保持率",
+    "Retention → CLV: the curve steepens as retention rises": "保持率 → 客户终生价值：保持率越高，曲线越陡",
+    "perceived": "感知值",
+    "value": "价值",
+    "recency: time of the last purchase": "最近一次消费：最后一次购买的时间",
+    "P(alive) against recency": "存活概率 P(alive) 与最近一次消费的关系",
+    ", {n} repeat purchases": "，重复购买 {n} 次",
     "top {top:.0%}: {share:.0%} of revenue": "前 {top:.0%} 的顾客：贡献 {share:.0%} 的收入",
     # dataset tour (chapter 0)
     "Week since 1 Jan 1997": "自 1997 年 1 月 1 日起的周数",
@@ -235,6 +244,7 @@ LABELS: dict[str, str] = {
 
 _language = os.environ.get("CRMLAB_LANG", "en") if os.environ.get("CRMLAB_LANG") in LANGUAGES else "en"
 _font: str | None = None
+_searched = False  # the installed fonts are searched once per session
 
 
 class CJKFontWarning(UserWarning):
@@ -266,28 +276,44 @@ def cjk_font() -> str | None:
     The family is appended to ``rcParams["font.family"]`` after the default
     family, so Latin text keeps its font and Chinese glyphs fall back to it.
     """
-    global _font
-    if _font is not None:
-        return _font
+    global _font, _searched
     import matplotlib
-    from matplotlib import font_manager
 
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for family, files in CJK_FONTS.items():
-        if family not in known:
-            for file in files:
-                if Path(file).is_file():
-                    font_manager.fontManager.addfont(file)
-            known = {f.name for f in font_manager.fontManager.ttflist}
-        if family in known:
-            _font = family
-            break
-    if _font is not None:
+    if _font is None and not _searched:
+        from matplotlib import font_manager
+
+        known = {f.name for f in font_manager.fontManager.ttflist}
+        for family, files in CJK_FONTS.items():
+            if family not in known:
+                for file in files:
+                    if Path(file).is_file():
+                        font_manager.fontManager.addfont(file)
+                known = {f.name for f in font_manager.fontManager.ttflist}
+            if family in known:
+                _font = family
+                break
+        _searched = True
+    if _font is not None:  # again after a reset of rcParams (rcdefaults, a style or rc_context)
         families = list(matplotlib.rcParams["font.family"])
         if _font not in families:
             # Matplotlib falls back glyph by glyph along the font.family list (not within a generic family)
             matplotlib.rcParams["font.family"] = [*families, _font]
     return _font
+
+
+def add_cjk_fallback(ax: Any) -> None:
+    """Add the CJK font, if installed, to the fonts of the title and axis labels of ``ax``.
+
+    Texts keep the font list they were made with; axes made before the CJK font
+    was registered would draw Chinese in their title as empty boxes.
+    """
+    font = cjk_font()
+    if font is None:
+        return
+    for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):
+        families = list(text.get_fontfamily())
+        if font not in families:
+            text.set_fontfamily([*families, font])
 
 
 def _usable(lang: str) -> str:
