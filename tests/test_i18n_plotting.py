@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ import crmlab.plotting as cp  # noqa: E402
 from crmlab.plotting import _label_words, _labels  # noqa: E402
 
 PLOTTING = Path(cp.__file__).parent
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def _tr_literals() -> dict[str, list[str]]:
@@ -46,6 +48,25 @@ def _tr_literals() -> dict[str, list[str]]:
                 ]
             for text in texts:
                 found.setdefault(text, []).append(path.name)
+    for text, where in _notebook_tr_literals().items():
+        found.setdefault(text, []).extend(where)
+    return found
+
+
+def _notebook_tr_literals() -> dict[str, list[str]]:
+    """String literals passed to ``tr(...)`` in the chapters' code cells (figure text typed in a cell)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args:
+                    arg = node.args[0]
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found.setdefault(arg.value, []).append(f"{path.name}:{cell['id']}")
     return found
 
 
@@ -338,3 +359,9 @@ def test_axes_made_before_the_cjk_font_was_registered_draw_the_chinese_term(monk
             fig.canvas.draw()
         assert "(客户价值矩阵)" in ax.get_title()
     plt.close(fig)
+
+
+def test_chapter_cells_route_their_figure_text_through_tr():
+    found = _notebook_tr_literals()
+    assert {"year", "% still subscribed", "Predicted vs true customer value"} <= set(found)
+    assert all(text in _labels.LABELS for text in found), "every tr() text typed in a chapter has a Chinese entry"

@@ -118,6 +118,7 @@ WORDS: dict[str, str] = {
     "promoters": "推荐者",
     "all": "全部",
     "generated": "生成数据",
+    "mobi": "手机调查（mobi）",
     # expectation-disconfirmation states
     "dissatisfied": "不满意",
     "satisfied": "满意",

@@ -94,6 +94,12 @@ LABELS: dict[str, str] = {
     "predicted P(alive)": "预测的存活概率 P(alive)",
     "share truly alive": "真正存活的比例",
     "Is P(alive) calibrated?": "存活概率 P(alive) 校准得好吗？",
+    # typed in chapter 6's own cells (through crmlab.plotting.tr)
+    "year": "年份",
+    "sBG fitted on years 1-7, projected to year 12": "sBG 模型：用第 1–7 年拟合，外推到第 12 年",
+    "true residual value (yuan)": "真实的剩余价值（元）",
+    "predicted CLV (yuan)": "预测的客户终生价值（元）",
+    "Predicted vs true customer value": "预测的与真实的客户价值",
     "Expected future purchases": "预期的未来购买次数",
     "expected purchases": "预期购买次数",
     "Probability a customer is still active": "顾客仍然活跃的概率（存活概率）",
