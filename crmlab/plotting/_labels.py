@@ -246,6 +246,25 @@ LABELS: dict[str, str] = {
     "Yogurt panel: brand shares": "酸奶面板数据：品牌份额",
     "regular": "普通",
     "high end": "高端",
+    # typed in chapter cells (chapters 1, 7, 8, 10) through crmlab.plotting.tr
+    "days past the purchase cycle": "超出购买周期的天数",
+    "Business-falling alerts on {date}": "{date} 的业务下滑提醒",
+    "B / A (accumulation)": "B / A（累加效应）",
+    "1 + x/N (if losses just added up)": "1 + x/N（假如流失只是简单相加）",
+    "Customers A has lost to B (of 100)": "A 流失给 B 的顾客数（共 100 位）",
+    "Relative size": "相对规模",
+    "The ratio is convex, not linear": "比值是凸的，而不是线性的",
+    "lose {share:.0%} a year: N* = {n:.0f}": "每年流失 {share:.0%}：N* = {n:.0f}",
+    "Recovery at k = {k} as noise grows": "k = {k} 时真实细分的还原随噪声的变化",
+    "log_scaled features: ARI at the k each rule picks": "对数标准化特征：各规则所选 k 下的调整兰德指数（ARI）",
+    "Erlang-3 world": "Erlang-3 世界",
+    "holdout MAE (purchases per customer)": "验证期的 MAE（每位顾客的购买次数）",
+    "Regularity pays": "规律性的回报",
+    "95 % interval": "95% 区间",
+    "80 % interval": "80% 区间",
+    "the 40 customers with the highest forecasts": "预测值最高的 40 位顾客",
+    "holdout purchases": "验证期购买次数",
+    "BG/NBD forecast intervals on CDNOW": "CDNOW 上 BG/NBD 模型的预测区间",
 }
 
 _language = os.environ.get("CRMLAB_LANG", "en") if os.environ.get("CRMLAB_LANG") in LANGUAGES else "en"
