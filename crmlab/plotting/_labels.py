@@ -112,6 +112,7 @@ LABELS: dict[str, str] = {
     "higher is better": "越高越好",
     "lower is better": "越低越好",
     "0 is best": "0 最好",
+    "{metric} ({better})": "{metric}（{better}）",
     "Erlang order k of the gaps": "购买间隔的 Erlang 阶数 k",
     "log-likelihood minus the best": "对数似然减去最大值",
     "Regularity of purchase timing (best k = {best})": "购买时间的规律性（最佳 k = {best}）",

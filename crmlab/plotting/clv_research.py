@@ -86,7 +86,7 @@ def plot_holdout_report(report: Any, *, metric: str = "mae", ax: Axes | None = N
     if metric == "bias_pct":
         better = tr("0 is best")
         ax.axvline(0, color="black", linewidth=0.8)
-    ax.set(xlabel=f"{word(metric)} ({better})",
+    ax.set(xlabel=tr("{metric} ({better})").format(metric=word(metric), better=better),
            title=tr("Holdout evaluation: models (blue) and naive benchmarks (grey)"))
     return ax
 
