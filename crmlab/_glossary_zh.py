@@ -27,7 +27,7 @@ DEFINITIONS_ZH: dict[str, str] = {
     "customer registration card": "登记客户姓名、客户编号、单位、行业、地址、电话、传真和邮编的表格。",
     "collection channels": "收集客户资料的途径：销售接触、促销活动、回访电话、问卷调查、网络以及购买的名单。",
     "Regent hotel carrot juice case": "一家酒店十年间一直记得一位客人爱喝的饮品，即使房价涨了两倍，这位客人仍然入住。",
-    "360-degree customer view": "在同一个视图中看到某位客户的档案、联系记录、交易、投诉和偏好。",
+    "360-degree customer view": "在一个视图中集中呈现某位客户的档案、联系记录、交易、投诉和偏好。",
     "data quality report": "列出缺失字段、格式错误和疑似重复客户的数量及示例。",
     "pseudonymisation": "用加盐哈希值替换个人信息字段，使客户数据可以安全地共享。",
     "customer delivered value": "顾客总价值与顾客总成本之差（科特勒）；顾客会选择让渡价值最大的那一个提供物。",
@@ -139,7 +139,8 @@ DEFINITIONS_ZH: dict[str, str] = {
     "customer lifecycle": "客户关系经历的各个阶段：考察期、形成期、稳定期、退化期，直至流失。",
     "retention rate": "一期之后仍然活跃的客户所占的比例。",
     "discount rate": "把未来利润折算为现值所用的比率，即资本成本。",
-    "contractual and non-contractual settings": "客户离开时是否会告知企业（如订阅），还是只是不再购买（如零售）。",
+    "contractual and non-contractual settings":
+        "区分客户离开时会告知企业的情境（如订阅）与客户只是不再购买的情境（如零售）。",
     "shifted-beta-geometric model (sBG)": "契约型模型：每位客户以一个固定的概率流失，这一概率服从贝塔分布。",
     "BG/NBD model": "非契约型模型：客户存活期间按泊松过程购买，每次购买后以服从贝塔分布的概率流失。",
     "Pareto/NBD model": "非契约型模型：购买服从泊松过程，寿命服从指数分布，两者的参数在客户之间服从伽马分布。",
@@ -165,6 +166,6 @@ DEFINITIONS_ZH: dict[str, str] = {
     "experiment grid": "把算法、特征集、k 和随机种子的每一种组合都运行一遍，并在一张表中评分。",
     "adjusted Rand index (ARI)": "两种划分之间经过随机一致性校正的吻合程度：完全相同为 1，随机划分约为 0。",
     "normalised mutual information (NMI)": "两种划分共有的信息量，经标准化后取值在 0 到 1 之间。",
-    "ground truth recovery": "一种方法还原生成客户已知细分的准确程度。",
+    "ground truth recovery": "一种方法能在多大程度上还原合成客户的已知细分。",
     "cluster stability": "在自助抽样或子样本上各次聚类结果的一致程度；真实的 k 会给出稳定的聚类。",
 }

@@ -15,6 +15,12 @@ font with CJK glyphs: the first installed of :data:`CJK_FONTS` (Debian:
 ``apt-get install fonts-noto-cjk`` or ``fonts-wqy-zenhei``) is added to
 Matplotlib's fallback list. Without one, a :class:`CJKFontWarning` says so and
 the labels stay in English rather than print as empty boxes.
+
+Words a figure takes from its data (segment names, categories, stages) go
+through :func:`crmlab.plotting.word` (table in ``_label_words.py``); a title
+that names a lecture concept goes through :func:`concept`, which also gives the
+English title the lecture's Chinese term, e.g. "Customer value matrix (客户价值矩阵)".
+Chapter cells that type figure text themselves use ``crmlab.plotting.tr``.
 """
 
 from __future__ import annotations
