@@ -1,4 +1,4 @@
-"""The course glossary: every key term in English and Chinese, with a definition and its chapter.
+"""The course glossary: every key term in English and Chinese, with definitions in both languages and its chapter.
 
 The Chinese term is the one the lecture notes use where they use one (e.g.
 顾客让渡价值, 顾客累加效应); terms the lectures do not name (the models and
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crmlab._glossary_zh import DEFINITIONS_ZH
 from crmlab._validation import check_in_choices
 
 __all__ = ["CHAPTERS", "glossary"]
@@ -369,8 +370,9 @@ def glossary(chapter: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``term`` (English), ``chinese`` (the lectures' term),
-        ``definition`` (one line) and ``chapter`` (two-digit string), sorted
-        by term (case-insensitive), with a fresh 0..n-1 index.
+        ``definition`` (one line, English), ``definition_zh`` (the same
+        definition in Simplified Chinese) and ``chapter`` (two-digit string),
+        sorted by term (case-insensitive), with a fresh 0..n-1 index.
 
     Raises
     ------
@@ -385,7 +387,8 @@ def glossary(chapter: str | None = None) -> pd.DataFrame:
     -----
     Where the lectures name a term in Chinese that name is used (e.g.
     顾客让渡价值, 客户终生价值, 顾客累加效应); for the models the chapters add
-    the usual Chinese translation is given.
+    the usual Chinese translation is given. The Chinese definitions live in
+    ``crmlab._glossary_zh`` keyed by the English term and use the same terms.
 
     References
     ----------
@@ -396,10 +399,13 @@ def glossary(chapter: str | None = None) -> pd.DataFrame:
     >>> g = glossary()
     >>> g.loc[g["term"] == "customer delivered value", "chinese"].item()
     '顾客让渡价值'
+    >>> g.loc[g["term"] == "complaint iceberg", "definition_zh"].item()[:10]
+    '96% 的不满意顾客'
     >>> sorted(glossary(chapter="07")["term"])[:2]
     ['acquisition, development, retention', 'customer accumulation effect']
     """
     frame = pd.DataFrame(list(_TERMS), columns=["term", "chinese", "definition", "chapter"])
+    frame.insert(3, "definition_zh", frame["term"].map(DEFINITIONS_ZH))
     if chapter is not None:
         check_in_choices(chapter, "chapter", list(CHAPTERS), caller="glossary")
         frame = frame[frame["chapter"] == chapter]

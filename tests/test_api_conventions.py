@@ -102,9 +102,11 @@ def test_plotting_reexports_every_plot_function_of_its_submodules():
             expected |= {name for name in module.__all__ if name.startswith("plot_")}
     assert {name for name in plotting.__all__ if name.startswith("plot_")} == expected
     assert all(getattr(plotting, name).__name__ == name for name in plotting.__all__ if name.startswith("plot_"))
-    # besides the figures: the language and projector switches of the Chinese edition and the lecture room
+    # besides the figures: the language and projector switches of the Chinese edition and the lecture room,
+    # and the label helpers notebook cells use for text they draw themselves (tr, word, concept)
     assert {name for name in plotting.__all__ if not name.startswith("plot_")} == {
-        "PROJECTOR_RC", "CJKFontWarning", "get_language", "language", "projector", "set_language", "set_projector"}
+        "PROJECTOR_RC", "CJKFontWarning", "get_language", "language", "projector", "set_language", "set_projector",
+        "tr", "word", "concept"}
 
 
 def _public_objects() -> dict[str, object]:

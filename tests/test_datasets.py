@@ -16,7 +16,7 @@ from crmlab import datasets
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "datasets"
 NAMES = datasets.list_datasets()
-NOT_DATA = {"registry.csv", "README.md"}
+NOT_DATA = {"registry.csv", "README.md", "README.zh.md"}
 
 
 def test_registry_lists_every_file_and_only_existing_ones():
@@ -48,6 +48,34 @@ def test_loads_with_documented_shape_and_dtypes(name):
 def test_every_dataset_has_a_data_card_section(name):
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     assert f"`{name}`" in readme, f"datasets/README.md has no section for {name}"
+
+
+def test_chinese_data_cards_keep_the_structure_of_the_english_ones():
+    import re
+
+    english = (DATA / "README.md").read_text(encoding="utf-8")
+    chinese = (DATA / "README.zh.md").read_text(encoding="utf-8")
+
+    def headings(text):
+        return re.findall(r"^(#+) ", text, flags=re.M)
+
+    def table_rows(text):
+        # first cell of every table row: the dataset names, in order
+        return re.findall(r"^\| (`[a-z_]+`) \|", text, flags=re.M)
+
+    def names(text):
+        return [re.findall(r"`([a-z_]+)`", line) for line in text.splitlines() if line.startswith("## ")]
+
+    assert headings(chinese) == headings(english)
+    assert names(chinese) == names(english)
+    assert table_rows(chinese) == table_rows(english)
+    for paragraph in re.split(r"\n\s*\n", chinese):
+        if not paragraph.startswith(("|", "#")):
+            assert re.search(r"[\u4e00-\u9fff]", paragraph), f"untranslated paragraph: {paragraph[:80]!r}"
+    # every number in the English cards (counts, fitted parameters, facts) is in the Chinese cards too
+    numbers = set(re.findall(r"\d[\d,.]*\d|\d", english))
+    missing = sorted(n for n in numbers if n not in chinese)
+    assert not missing, f"numbers of README.md missing from README.zh.md: {missing}"
 
 
 def test_every_dataset_has_a_loader_function():

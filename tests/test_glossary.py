@@ -19,7 +19,7 @@ def g():
 
 
 def test_columns_and_size(g):
-    assert list(g.columns) == ["term", "chinese", "definition", "chapter"]
+    assert list(g.columns) == ["term", "chinese", "definition", "definition_zh", "chapter"]
     assert len(g) >= 60
 
 
@@ -29,6 +29,48 @@ def test_every_term_has_both_languages_and_a_definition(g):
         assert HAN.search(row.chinese), f"{row.term}: no Chinese characters in {row.chinese!r}"
         assert len(row.definition.strip()) >= 15, row.term
         assert "\n" not in row.definition, row.term
+
+
+def test_every_term_has_a_chinese_definition_and_no_entry_is_left_over():
+    from crmlab._glossary_zh import DEFINITIONS_ZH
+    from crmlab.glossary import _TERMS
+
+    terms = [t[0] for t in _TERMS]
+    missing = sorted(set(terms) - set(DEFINITIONS_ZH))
+    extra = sorted(set(DEFINITIONS_ZH) - set(terms))
+    assert not missing, f"add Chinese definitions to crmlab/_glossary_zh.py for: {missing}"
+    assert not extra, f"crmlab/_glossary_zh.py has entries for terms not in the glossary: {extra}"
+
+
+def test_chinese_definitions_are_chinese_sentences(g):
+    assert g["definition_zh"].notna().all()
+    for row in g.itertuples():
+        text = row.definition_zh
+        assert text == text.strip() and "\n" not in text, row.term
+        han = len(HAN.findall(text))
+        assert han >= 6, f"{row.term}: too little Chinese in {text!r}"
+        # mostly Chinese: Latin letters only for names, abbreviations and formulas
+        latin_words = re.findall(r"[A-Za-z]+", text)
+        assert han >= 2 * len(latin_words), f"{row.term}: more English than Chinese in {text!r}"
+        assert text.endswith("。"), f"{row.term}: a definition is a sentence ending in 。"
+    assert not g["definition_zh"].duplicated().any()
+
+
+@pytest.mark.parametrize(
+    ("term", "words"),
+    [
+        ("customer delivered value", ("顾客总价值", "顾客总成本")),
+        ("CARE", ("工作能力", "态度", "资源", "授权")),
+        ("loyalty ladder", ("潜在购买者", "跟随者", "拥护者", "合伙人")),
+        ("customer lifecycle", ("考察期", "形成期", "稳定期", "退化期")),
+        ("the five gaps", ("促销差距", "理解差距", "程序差距", "行为差距", "感受差距")),
+        ("customer lifetime value (CLV)", ("客户取得成本", "客户保有成本")),
+    ],
+)
+def test_chinese_definitions_use_the_lectures_terms(g, term, words):
+    text = g.loc[g["term"] == term, "definition_zh"].item()
+    for word in words:
+        assert word in text, f"{term}: {word} missing from {text!r}"
 
 
 def test_chapters_exist(g):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -83,6 +84,18 @@ def test_chinese_glossary_page_puts_chinese_first(site):
     assert '<td lang="zh-CN"><strong>顾客让渡价值</strong></td>' in page
 
 
+def test_chinese_glossary_page_gives_chinese_definitions(site):
+    from crmlab.glossary import glossary
+
+    page = (site / "zh" / "glossary.html").read_text(encoding="utf-8")
+    english = (site / "glossary.html").read_text(encoding="utf-8")
+    assert "<th>定义</th>" in page and "定义（英文）" not in page
+    for row in glossary().itertuples():
+        assert f'<td lang="zh-CN">{html.escape(row.definition_zh)}</td>' in page, row.term
+        assert html.escape(row.definition) not in page, f"{row.term}: English definition on the Chinese page"
+        assert html.escape(row.definition) in english and html.escape(row.definition_zh) not in english
+
+
 chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
 
 
@@ -138,3 +151,13 @@ def test_offline_browser_check_passes_on_both_editions(site, tmp_path):
     assert report.ok, report.problems
     assert report.pages["zh/index.html"]["lang"] == "zh-CN"
     assert (tmp_path / "zh-index.png").is_file()
+
+
+def test_chinese_datasets_page_shows_the_chinese_data_cards(site):
+    page = (site / "zh" / "datasets.html").read_text(encoding="utf-8")
+    english = (site / "datasets.html").read_text(encoding="utf-8")
+    assert "在线音乐商店 CDNOW 的购买记录" in page and "online music store CDNOW" not in page
+    assert "online music store CDNOW" in english and "在线音乐商店" not in english
+    assert "暂为英文" not in page
+    for name in ("cdnow_master", "donations_annual", "sbg_retention", "mobi", "yogurt", "course_truth"):
+        assert f"<code>{name}</code>" in page, name

@@ -341,7 +341,7 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, ed
 
 
 def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the glossary page: every key term in English and Chinese, with its chapter.
+    """Return the glossary page: each term in English and Chinese, its definition in the page's language, its chapter.
 
     Parameters
     ----------
@@ -384,15 +384,18 @@ def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = 
         en_cell = f'<td lang="en">{term}</td>' if zh else f"<td><strong>{term}</strong></td>"
         cells = [zh_cell, en_cell] if zh else [en_cell, zh_cell.replace("<strong>", "").replace("</strong>", "")]
         chapter_link = links.get(r.chapter, html.escape(r.chapter))
-        rows.append(f'<tr>{"".join(cells)}<td lang="en">{html.escape(r.definition)}</td><td>{chapter_link}</td></tr>')
+        definition = (
+            f'<td lang="zh-CN">{html.escape(r.definition_zh)}</td>' if zh else f"<td>{html.escape(r.definition)}</td>"
+        )
+        rows.append(f'<tr>{"".join(cells)}{definition}<td>{chapter_link}</td></tr>')
     head = (
-        "<th>中文术语</th><th>English</th><th>定义（英文）</th><th>章节</th>"
+        "<th>中文术语</th><th>English</th><th>定义</th><th>章节</th>"
         if zh
         else "<th>Term</th><th>中文</th><th>Definition</th><th>Chapter</th>"
     )
     table = f'<table class="crmlab-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     title = (
-        "<h1>术语表（英汉对照）</h1><p>每个术语的中文说法以讲义为准；定义暂为英文。</p>"
+        "<h1>术语表（英汉对照）</h1><p>每个术语的中文说法以讲义为准；英文定义见英文版术语表。</p>"
         if zh
         else "<h1>Glossary (术语表)</h1>"
     )
@@ -404,7 +407,9 @@ def render_glossary_page(chapters: list[ChapterMeta], edition: Edition | None = 
 
 
 def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = None) -> str:
-    """Return the datasets page: the catalogue table followed by the data cards.
+    """Return the datasets page: the catalogue table followed by the data cards in the page's language.
+
+    The Chinese edition reads ``datasets/README.zh.md``, the English one ``datasets/README.md``.
 
     Parameters
     ----------
@@ -444,10 +449,10 @@ def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = 
     )
     columns = ["名称", "文件", "行数", "列数", "章节", "来源", "许可"] if zh else ["name", *table.columns]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    cards_md = (datasets.data_dir() / "README.md").read_text(encoding="utf-8")
+    cards_md = (datasets.data_dir() / ("README.zh.md" if zh else "README.md")).read_text(encoding="utf-8")
     intro = (
         "<h1>数据集</h1><p>任一数据集都可以用 <code>crmlab.datasets.load_&lt;name&gt;()</code> 载入。"
-        "下面的数据说明卡（data cards）暂为英文。</p>"
+        "表格之后是各数据集的数据说明卡（data cards）。</p>"
         if zh
         else "<h1>Datasets</h1><p>Load any of them with <code>crmlab.datasets.load_&lt;name&gt;()</code>.</p>"
     )
@@ -456,7 +461,7 @@ def render_datasets_page(chapters: list[ChapterMeta], edition: Edition | None = 
         _nav(chapters, None, edition, "datasets.html")
         + intro
         + f'<table class="crmlab-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-        + (f'<div lang="en">{cards}</div>' if zh else cards)
+        + cards
     )
     return _page(edition.ui["site_title"] + (" · 数据集" if zh else " datasets"), body, lang=edition.lang)
 

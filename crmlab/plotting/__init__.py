@@ -13,7 +13,8 @@ or ``crmlab.plotting.set_language("zh")`` (see :mod:`crmlab.plotting._labels`);
 
 from __future__ import annotations
 
-from crmlab.plotting._labels import CJKFontWarning, get_language, language, set_language
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import CJKFontWarning, concept, get_language, language, set_language, tr
 from crmlab.plotting._style import PROJECTOR_RC, projector, set_projector
 from crmlab.plotting.accumulation import (
     plot_accumulation_table,
@@ -92,6 +93,7 @@ from crmlab.plotting.value import (
 __all__ = [
     "CJKFontWarning",
     "PROJECTOR_RC",
+    "concept",
     "get_language",
     "language",
     "plot_accumulation_table",
@@ -146,4 +148,6 @@ __all__ = [
     "projector",
     "set_language",
     "set_projector",
+    "tr",
+    "word",
 ]

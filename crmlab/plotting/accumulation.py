@@ -10,7 +10,8 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame, check_in_choices
 from crmlab.plotting._axes import get_ax
-from crmlab.plotting._labels import tr
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = [
     "plot_accumulation_table",
@@ -66,7 +67,7 @@ def plot_accumulation_table(table: pd.DataFrame, *, ax: Axes | None = None, **kw
     ax.set_xticks(pos, [f"{v:g}" for v in table.index])
     ax.legend(frameon=False, loc="upper left")
     ax.set(xlabel=tr("Customers A has lost to B"), ylabel=tr("Customers" if basis == "customers" else "Profit"),
-           title=tr("Customer accumulation effect (labels: B/A)"))
+           title=concept("Customer accumulation effect (labels: B/A)", "customer accumulation effect"))
     return ax
 
 
@@ -206,7 +207,8 @@ def plot_customer_base(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
         ax.axhline(steady, color=line.get_color(), linewidth=0.8, linestyle="--")
     if "label" in kwargs:
         ax.legend(frameon=False)
-    ax.set(xlabel=tr("Period"), ylabel=tr("Customers"), title=tr("Customer base N(t+1) = r N(t) + a"))
+    ax.set(xlabel=tr("Period"), ylabel=tr("Customers"),
+           title=concept("Customer base N(t+1) = r N(t) + a", "customer-base dynamics"))
     return ax
 
 
@@ -241,7 +243,7 @@ def plot_equity_sensitivity(sensitivity: pd.DataFrame, *, ax: Axes | None = None
     check_columns(sensitivity, ["value_change_pct"], caller="plot_equity_sensitivity", name="sensitivity")
     ax = get_ax(ax)
     data = sensitivity["value_change_pct"].iloc[::-1]
-    labels = [str(v).replace("_", " ") for v in data.index]
+    labels = [word(str(v).replace("_", " ")) for v in data.index]
     ax.barh(labels, data.to_numpy(), **kwargs)
     for y, v in enumerate(data.to_numpy()):
         ax.annotate(f"{v:.2f}%", (v, y), va="center", ha="left", fontsize=8, xytext=(3, 0),

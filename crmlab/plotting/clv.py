@@ -13,7 +13,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
-from crmlab.plotting._labels import tr
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = [
     "plot_calibration_holdout",
@@ -67,7 +68,7 @@ def plot_frequency_recency_matrix(matrix: pd.DataFrame, *, ax: Axes | None = Non
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('recency (age at last purchase)', 'frequency (repeat purchases)')
     """
-    return _heatmap(matrix, ax, "Expected future purchases", "expected purchases", **kwargs)
+    return _heatmap(matrix, ax, tr("Expected future purchases"), tr("expected purchases"), **kwargs)
 
 
 def plot_probability_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -99,7 +100,8 @@ def plot_probability_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = Non
     """
     kwargs.setdefault("vmin", 0.0)
     kwargs.setdefault("vmax", 1.0)
-    return _heatmap(matrix, ax, "Probability a customer is still active", "P(alive)", **kwargs)
+    title = concept("Probability a customer is still active", "probability alive (P(alive))")
+    return _heatmap(matrix, ax, title, tr("P(alive)"), **kwargs)
 
 
 def _bars(table: pd.DataFrame, cols: tuple[str, str], labels: tuple[str, str], ax: Axes | None,
@@ -110,7 +112,7 @@ def _bars(table: pd.DataFrame, cols: tuple[str, str], labels: tuple[str, str], a
     ax.bar(pos + 0.2, table[cols[1]], width=0.4, label=labels[1])
     ax.set_xticks(pos, table.index.astype(str))
     ax.legend()
-    ax.set(xlabel=str(table.index.name), ylabel=ylabel, title=title)
+    ax.set(xlabel=word(table.index.name), ylabel=ylabel, title=title)
     return ax
 
 
@@ -141,8 +143,8 @@ def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **k
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['actual', 'model']
     """
-    return _bars(table, ("actual", "model"), ("actual", "model"), ax, "customers",
-                 "Repeat purchases in the calibration period", **kwargs)
+    return _bars(table, ("actual", "model"), (tr("actual"), tr("model")), ax, tr("customers"),
+                 tr("Repeat purchases in the calibration period"), **kwargs)
 
 
 def plot_calibration_holdout(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -179,7 +181,7 @@ def plot_calibration_holdout(table: pd.DataFrame, *, ax: Axes | None = None, **k
     ax.set_xticks(pos, table.index.astype(str))
     ax.legend()
     ax.set(xlabel=tr("purchases in calibration period"), ylabel=tr("mean purchases in holdout"),
-           title=tr("Calibration vs holdout"))
+           title=concept("Calibration vs holdout", "calibration and holdout periods"))
     return ax
 
 
@@ -230,8 +232,8 @@ def plot_cumulative_transactions(table: pd.DataFrame, *, actual: pd.Series | Non
     >>> ax.get_xlabel()
     'time'
     """
-    return _tracking(table, "cumulative", actual, calibration_end, ax, "cumulative repeat transactions",
-                     "Tracking cumulative transactions", **kwargs)
+    return _tracking(table, "cumulative", actual, calibration_end, ax, tr("cumulative repeat transactions"),
+                     tr("Tracking cumulative transactions"), **kwargs)
 
 
 def plot_incremental_transactions(table: pd.DataFrame, *, actual: pd.Series | None = None,
@@ -268,8 +270,8 @@ def plot_incremental_transactions(table: pd.DataFrame, *, actual: pd.Series | No
     >>> ax.get_xlabel()
     'time'
     """
-    return _tracking(table, "incremental", actual, calibration_end, ax, "repeat transactions per period",
-                     "Tracking transactions per period", **kwargs)
+    return _tracking(table, "incremental", actual, calibration_end, ax, tr("repeat transactions per period"),
+                     tr("Tracking transactions per period"), **kwargs)
 
 
 def plot_probability_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -305,7 +307,7 @@ def plot_probability_alive_history(history: pd.DataFrame, *, ax: Axes | None = N
     for t in buys:
         ax.axvline(t, color="grey", linestyle=":", linewidth=1)
     ax.set(xlabel=tr("time since first purchase"), ylabel=tr("P(alive)"), ylim=(0, 1.05),
-           title=tr("P(alive) history (dotted lines: purchases)"))
+           title=concept("P(alive) history (dotted lines: purchases)", "probability alive (P(alive))"))
     return ax
 
 
@@ -341,7 +343,7 @@ def plot_mixing_distributions(densities: pd.DataFrame, *, ax: Axes | None = None
     """
     ax = get_ax(ax)
     for label, g in densities.groupby("distribution", sort=True):
-        ax.plot(g["value"], g["value"] * g["density"], label=label, **kwargs)
+        ax.plot(g["value"], g["value"] * g["density"], label=word(label), **kwargs)
     ax.set_xscale("log")
     ax.legend(fontsize="small")
     ax.set(xlabel=tr("value (log scale)"), ylabel=tr("density of log value, x f(x)"),
@@ -384,5 +386,5 @@ def plot_probability_alive_calibration(table: pd.DataFrame, *, ax: Axes | None =
                 label=tr("bins of customers"), **kwargs)
     ax.legend()
     ax.set(xlabel=tr("predicted P(alive)"), ylabel=tr("share truly alive"), xlim=(0, 1), ylim=(0, 1.02),
-           title=tr("Is P(alive) calibrated?"))
+           title=concept("Is P(alive) calibrated?", "probability alive (P(alive))"))
     return ax

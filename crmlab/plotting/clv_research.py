@@ -12,6 +12,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import tr
 
 __all__ = ["plot_holdout_deciles", "plot_holdout_report", "plot_regularity"]
 
@@ -49,8 +51,8 @@ def plot_regularity(profile: pd.DataFrame, *, ax: Axes | None = None, **kwargs: 
     ax.plot(profile.index.to_numpy(), profile["delta"].to_numpy(), **kwargs)
     best = int(profile["delta"].idxmax())
     ax.axvline(best, color="grey", linestyle=":")
-    ax.set(xlabel="Erlang order k of the gaps", ylabel="log-likelihood minus the best",
-           title=f"Regularity of purchase timing (best k = {best})")
+    ax.set(xlabel=tr("Erlang order k of the gaps"), ylabel=tr("log-likelihood minus the best"),
+           title=tr("Regularity of purchase timing (best k = {best})").format(best=best))
     return ax
 
 
@@ -99,12 +101,13 @@ def plot_holdout_report(report: Any, *, metric: str = "mae", ax: Axes | None = N
     colours = np.where(s["kind"].to_numpy() == "model", "tab:blue", "tab:grey")
     pos = np.arange(len(s))[::-1]
     ax.barh(pos, s[metric].to_numpy(), color=colours, **kwargs)
-    ax.set_yticks(pos, list(s.index))
-    better = "higher is better" if metric == "gini_norm" else "lower is better"
+    ax.set_yticks(pos, [word(name) for name in s.index])
+    better = tr("higher is better") if metric == "gini_norm" else tr("lower is better")
     if metric == "bias_pct":
-        better = "0 is best"
+        better = tr("0 is best")
         ax.axvline(0, color="black", linewidth=0.8)
-    ax.set(xlabel=f"{metric} ({better})", title="Holdout evaluation: models (blue) and naive benchmarks (grey)")
+    ax.set(xlabel=tr("{metric} ({better})").format(metric=word(metric), better=better),
+           title=tr("Holdout evaluation: models (blue) and naive benchmarks (grey)"))
     return ax
 
 
@@ -145,12 +148,12 @@ def plot_holdout_deciles(report: Any, *, models: list[str] | None = None, ax: Ax
         models = list(report.summary.index[report.summary["kind"] == "model"])
     d = report.deciles
     top = float(max(d["actual"].max(), d.loc[d["model"].isin(models), "predicted"].max()))
-    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect")
+    ax.plot([0, top], [0, top], color="grey", linestyle=":", label=tr("perfect"))
     kwargs.setdefault("marker", "o")
     for name in models:
         sub = d[d["model"] == name]
-        ax.plot(sub["predicted"], sub["actual"], label=name, **kwargs)
+        ax.plot(sub["predicted"], sub["actual"], label=word(name), **kwargs)
     ax.legend()
-    ax.set(xlabel="mean predicted purchases (decile)", ylabel="mean actual purchases",
-           title="Decile calibration on the holdout")
+    ax.set(xlabel=tr("mean predicted purchases (decile)"), ylabel=tr("mean actual purchases"),
+           title=tr("Decile calibration on the holdout"))
     return ax

@@ -18,6 +18,8 @@ from matplotlib.figure import Figure
 
 from crmlab._validation import check_columns, check_frame
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = [
     "demo_axes",
@@ -120,8 +122,8 @@ def plot_retention_clv_curve(curve: pd.DataFrame, retention: float, clv: float, 
     ax.plot([retention], [clv], "o", color="tab:red")
     ax.annotate(f"r = {retention:.2f}\nCLV = {clv:,.1f}", (retention, clv), xytext=(-8, 8),
                 textcoords="offset points", ha="right", fontsize=9)
-    ax.set(xlabel="retention rate per period", ylabel="CLV",
-           title="Retention → CLV: the curve steepens as retention rises")
+    ax.set(xlabel=tr("retention rate per period"), ylabel="CLV",
+           title=concept("Retention → CLV: the curve steepens as retention rises", "customer lifetime value (CLV)"))
     return ax
 
 
@@ -159,11 +161,11 @@ def plot_disconfirmation_point(table: pd.DataFrame, *, ax: Axes | None = None, *
     row = table.iloc[0]
     ax = get_ax(ax)
     colors = {"dissatisfied": "tab:red", "satisfied": "0.6", "delighted": "tab:green"}
-    ax.bar(["expected", "perceived"], [row["expected"], row["perceived"]],
+    ax.bar([tr("expected"), tr("perceived")], [row["expected"], row["perceived"]],
            color=["0.8", colors.get(str(row["state"]), "tab:blue")], **kwargs)
     ax.axhline(row["expected"], color="0.4", ls="--", lw=1)
-    ax.set(ylabel="value", ylim=(0, 1.2 * max(row["expected"], row["perceived"], 1e-9)),
-           title=f"P / E = {row['ratio']:.2f}, P − E = {row['difference']:+.1f}: {row['state']}")
+    ax.set(ylabel=tr("value"), ylim=(0, 1.2 * max(row["expected"], row["perceived"], 1e-9)),
+           title=f"P / E = {row['ratio']:.2f}, P − E = {row['difference']:+.1f}: {word(row['state'])}")
     return ax
 
 
@@ -207,6 +209,7 @@ def plot_probability_alive_curve(curve: pd.DataFrame, recency: float, p_alive: f
     ax.annotate(f"P(alive) = {p_alive:.3f}", (recency, p_alive), xytext=(6, -14), textcoords="offset points",
                 fontsize=9)
     ax.set(ylim=(-0.02, 1.02), xlim=(0, float(np.max(curve.index.to_numpy(dtype=float)))),
-           xlabel="recency: time of the last purchase", ylabel="P(alive)",
-           title="P(alive) against recency" + ("" if frequency is None else f", {frequency} repeat purchases"))
+           xlabel=tr("recency: time of the last purchase"), ylabel=tr("P(alive)"),
+           title=tr("P(alive) against recency")
+           + ("" if frequency is None else tr(", {n} repeat purchases").format(n=frequency)))
     return ax

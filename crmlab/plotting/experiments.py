@@ -10,6 +10,8 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import tr
 
 __all__ = ["plot_grid_metric"]
 
@@ -82,10 +84,11 @@ def plot_grid_metric(
         err = part[sd].to_numpy(dtype=float) if sd in part.columns else None
         if err is not None:
             err = np.nan_to_num(err)
-        label = None if hue is None else f"{hue} = {level[0] if isinstance(level, tuple) else level}"
+        label = None if hue is None else f"{word(hue)} = {word(level[0] if isinstance(level, tuple) else level)}"
         ax.errorbar(part[x].to_numpy(), part[mean].to_numpy(dtype=float), yerr=err, marker="o", capsize=3,
                     label=label, **kwargs)
-    ax.set(xlabel=x, ylabel=f"{metric} (mean ± sd over seeds)", title=f"{metric} by {x}")
+    ax.set(xlabel=word(x), ylabel=tr("{metric} (mean ± sd over seeds)").format(metric=word(metric)),
+           title=tr("{metric} by {x}").format(metric=word(metric), x=word(x)))
     if hue is not None:
         ax.legend(frameon=False, fontsize="small")
     return ax

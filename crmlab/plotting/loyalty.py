@@ -13,7 +13,8 @@ from matplotlib.axes import Axes
 
 from crmlab._rng import as_generator
 from crmlab.plotting._axes import get_ax
-from crmlab.plotting._labels import tr
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = [
     "plot_dick_basu",
@@ -66,8 +67,8 @@ def plot_switching_matrix(
     kwargs.setdefault("cmap", "Blues")
     ax.imshow(values, vmin=0, vmax=1, **kwargs)
     k = values.shape[0]
-    ax.set_xticks(range(k), [str(c) for c in matrix.columns], rotation=30)
-    ax.set_yticks(range(k), [str(i) for i in matrix.index])
+    ax.set_xticks(range(k), [word(c) for c in matrix.columns], rotation=30)
+    ax.set_yticks(range(k), [word(i) for i in matrix.index])
     if annotate:
         for i in range(k):
             for j in range(k):
@@ -111,9 +112,9 @@ def plot_share_comparison(summary: pd.DataFrame, *, ax: Axes | None = None, **kw
     x = np.arange(len(summary))
     ax.bar(x - 0.2, summary["observed_share"], width=0.4, label=tr("observed"), **kwargs)
     ax.bar(x + 0.2, summary["stationary_share"], width=0.4, label=tr("stationary"), **kwargs)
-    ax.set_xticks(x, [str(i) for i in summary.index])
+    ax.set_xticks(x, [word(i) for i in summary.index])
     ax.legend(frameon=False)
-    ax.set(ylabel=tr("market share"), title=tr("Observed vs steady-state shares"))
+    ax.set(ylabel=tr("market share"), title=concept("Observed vs steady-state shares", "steady state"))
     return ax
 
 
@@ -148,9 +149,10 @@ def plot_ladder_path(path: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     'period'
     """
     ax = get_ax(ax)
-    ax.stackplot(path.index.to_numpy(), path.to_numpy(dtype=float).T, labels=[str(c) for c in path.columns], **kwargs)
+    ax.stackplot(path.index.to_numpy(), path.to_numpy(dtype=float).T, labels=[word(c) for c in path.columns], **kwargs)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
-    ax.set(xlabel=tr("period"), ylabel=tr("share of customers"), ylim=(0, 1), title=tr("The loyalty ladder over time"))
+    ax.set(xlabel=tr("period"), ylabel=tr("share of customers"), ylim=(0, 1),
+           title=concept("The loyalty ladder over time", "loyalty ladder"))
     return ax
 
 
@@ -183,13 +185,13 @@ def plot_satisfaction_loyalty_curves(curves: pd.DataFrame, *, ax: Axes | None = 
     3
     """
     ax = get_ax(ax)
-    labels = {"non_competitive": "A: non-competitive (no choice)", "proportional": "B: proportional",
-              "competitive": "C: highly competitive"}
+    labels = {"non_competitive": tr("A: non-competitive (no choice)"), "proportional": tr("B: proportional"),
+              "competitive": tr("C: highly competitive")}
     for col, label in labels.items():
         ax.plot(curves["satisfaction"], curves[col], label=label, **kwargs)
     ax.legend(frameon=False, fontsize=8)
     ax.set(xlabel=tr("satisfaction"), ylabel=tr("loyalty"), xlim=(0, 1), ylim=(0, 1.02),
-           title=tr("Satisfaction vs loyalty by market"))
+           title=concept("Satisfaction vs loyalty by market", "satisfaction-loyalty curve"))
     return ax
 
 
@@ -250,7 +252,7 @@ def plot_loyalty_types(
         if len(sub) == 0:
             continue
         j = rng.uniform(-jitter, jitter, (2, len(sub)))
-        ax.scatter(sub["satisfaction"] + j[0], sub["loyalty"] + j[1], label=f"{name} ({len(sub)})", **kwargs)
+        ax.scatter(sub["satisfaction"] + j[0], sub["loyalty"] + j[1], label=f"{word(name)} ({len(sub)})", **kwargs)
     ax.axvline(satisfaction_cut, color="grey", lw=0.8)
     ax.axhline(loyalty_cut, color="grey", lw=0.8)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
@@ -297,7 +299,8 @@ def plot_hostage_effect(
     ax = get_ax(ax)
     s = np.linspace(*satisfaction_range, 50)
     for c in switching_costs:
-        ax.plot(s, result.predict(s, c), label=f"switching cost {c:g} (slope {result.slope_at(c):.2f})", **kwargs)
+        label = tr("switching cost {cost:g} (slope {slope:.2f})").format(cost=c, slope=result.slope_at(c))
+        ax.plot(s, result.predict(s, c), label=label, **kwargs)
     ax.legend(frameon=False, fontsize=8)
     ax.set(xlabel=tr("satisfaction"), ylabel=tr("predicted loyalty"), title=tr("The hostage effect"))
     return ax
@@ -340,12 +343,12 @@ def plot_dick_basu(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
     for i in range(2):
         for j in range(2):
             dark = values[i, j] > values.min() + 0.6 * (values.max() - values.min())
-            ax.text(j, i, f"{names[i][j]}\n{int(values[i, j])}", ha="center", va="center", fontsize=9,
+            ax.text(j, i, f"{word(names[i][j])}\n{int(values[i, j])}", ha="center", va="center", fontsize=9,
                     color="white" if dark else "black")
-    ax.set_xticks([0, 1], ["high", "low"])
-    ax.set_yticks([0, 1], ["high", "low"])
+    ax.set_xticks([0, 1], [word("high"), word("low")])
+    ax.set_yticks([0, 1], [word("high"), word("low")])
     ax.set(xlabel=tr("repeat patronage (behaviour)"), ylabel=tr("relative attitude"),
-           title=tr("Dick & Basu loyalty matrix"))
+           title=concept("Dick & Basu loyalty matrix", "Dick and Basu loyalty matrix"))
     return ax
 
 
@@ -386,9 +389,9 @@ def plot_programme_comparison(
     x = np.arange(len(comparison))
     ax.bar(x - 0.2, comparison[f"{measure}_sim"], width=0.4, label=tr("simulated"), **kwargs)
     ax.bar(x + 0.2, comparison[f"{measure}_expected"], width=0.4, label=tr("expected"), **kwargs)
-    ax.set_xticks(x, [str(i) for i in comparison.index])
+    ax.set_xticks(x, [word(i) for i in comparison.index])
     ax.legend(frameon=False)
-    ax.set(ylabel=measure.replace("_", " "), title=tr("Loyalty programme vs price cut"))
+    ax.set(ylabel=word(measure.replace("_", " ")), title=tr("Loyalty programme vs price cut"))
     return ax
 
 
@@ -424,7 +427,7 @@ def plot_loyalty_weights(weights: Any, *, ax: Axes | None = None, **kwargs: Any)
     """
     w = weights.weights_ if hasattr(weights, "weights_") else pd.Series(weights)
     ax = get_ax(ax)
-    ax.barh([str(i) for i in w.index], w.to_numpy(dtype=float), **kwargs)
+    ax.barh([word(i) for i in w.index], w.to_numpy(dtype=float), **kwargs)
     ax.invert_yaxis()
     ax.set(xlabel=tr("weight in the index"), title=tr("Loyalty index weights"))
     return ax

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._label_words import word
 from crmlab.plotting._labels import tr
 
 __all__ = ["plot_gap_distributions", "plot_repeat_distributions"]
@@ -48,7 +49,8 @@ def plot_repeat_distributions(table: pd.DataFrame, *, ax: Axes | None = None, **
     x = np.arange(len(table))
     width = 0.8 / max(len(table.columns), 1)
     for i, name in enumerate(table.columns):
-        ax.bar(x + (i - (len(table.columns) - 1) / 2) * width, table[name].to_numpy(), width, label=str(name), **kwargs)
+        offset = (i - (len(table.columns) - 1) / 2) * width
+        ax.bar(x + offset, table[name].to_numpy(), width, label=word(name), **kwargs)
     ax.set_xticks(x, [str(v) for v in table.index])
     ax.legend(frameon=False)
     ax.set(xlabel=tr("Distinct purchase days per customer"), ylabel=tr("Share of customers"), title=tr("Repeat buying"))
@@ -92,7 +94,7 @@ def plot_gap_distributions(
     ax = get_ax(ax)
     for name, values in gaps.items():
         v = np.sort(np.asarray(values, dtype=float))
-        ax.step(v, np.arange(1, len(v) + 1) / max(len(v), 1), where="post", label=str(name), **kwargs)
+        ax.step(v, np.arange(1, len(v) + 1) / max(len(v), 1), where="post", label=word(name), **kwargs)
     ax.set_xlim(0, max_days)
     ax.legend(frameon=False)
     ax.set(xlabel=tr("Days between purchases"), ylabel=tr("Share of gaps (cumulative)"),

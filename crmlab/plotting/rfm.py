@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._label_words import word
 from crmlab.plotting._labels import tr
 
 __all__ = ["plot_rfm_bin_sizes", "plot_rfm_heatmap", "plot_rfm_segments"]
@@ -77,7 +78,8 @@ def plot_rfm_heatmap(
     ax.figure.colorbar(image, ax=ax, label=label)
     ax.set_xticks(range(n), [str(v) for v in levels])
     ax.set_yticks(range(n), [str(v) for v in levels])
-    ax.set(xlabel=tr("R score (5 = most recent)"), ylabel=tr("F score (5 = most frequent)"), title=f"RFM grid: {label}")
+    ax.set(xlabel=tr("R score (5 = most recent)"), ylabel=tr("F score (5 = most frequent)"),
+           title=tr("RFM grid: {label}").format(label=label))
     return ax
 
 
@@ -183,6 +185,6 @@ def plot_rfm_segments(
         revenue = (revenue / revenue.sum()).reindex(share.index.astype(str)).fillna(0.0)
         ax.barh(pos - 0.2, revenue.to_numpy(), height=0.4, label=tr("revenue"), **kwargs)
         ax.legend(frameon=False, loc="lower right")
-    ax.set_yticks(pos, [str(v) for v in share.index])
+    ax.set_yticks(pos, [word(v) for v in share.index])
     ax.set(xlabel=tr("Share"), title=tr("RFM segments"))
     return ax

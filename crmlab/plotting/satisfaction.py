@@ -10,7 +10,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
-from crmlab.plotting._labels import tr
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = [
     "plot_complaint_iceberg",
@@ -116,18 +117,19 @@ def plot_path_diagram(
     formative = {"boxstyle": "square,pad=0.4", "fc": "#fde2c8", "ec": "#b35806"}
     interaction = {"boxstyle": "sawtooth,pad=0.4", "fc": "0.92", "ec": "0.4"}
     for name in names:
-        label = name if name not in r2.index else f"{name}\nR²={r2[name]:.{decimals}f}"
+        shown = "*".join(word(part) for part in name.split("*"))  # an interaction is named "iv*moderator"
+        label = shown if name not in r2.index else f"{shown}\nR²={r2[name]:.{decimals}f}"
         style = box
         if name in inter_names:
-            style, label = interaction, f"{label}\n(interaction)"
+            style, label = interaction, f"{label}\n{tr('(interaction)')}"
         elif modes.get(name) == "B":
-            style, label = formative, f"{label}\n(formative)"
+            style, label = formative, f"{label}\n{tr('(formative)')}"
         ax.text(*layout[name], label, ha="center", va="center", fontsize=8, bbox=style, **kwargs)
     xs, ys = zip(*(layout[n] for n in names), strict=True)
     ax.set(
         xlim=(min(xs) - 0.6, max(xs) + 0.6),
         ylim=(min(ys) - 0.6, max(ys) + 0.6),
-        title=tr("PLS path model: path coefficients and R²"),
+        title=concept("PLS path model: path coefficients and R²", "PLS path modelling"),
     )
     ax.set_axis_off()
     return ax
@@ -168,11 +170,12 @@ def plot_servqual_gaps(result: Any, *, weighted: bool = False, ax: Axes | None =
     dims = result.dimensions
     values = dims["weighted_gap" if weighted else "gap"]
     kwargs.setdefault("color", np.where(values < 0, "tab:red", "tab:green"))
-    ax.barh(dims.index[::-1], values[::-1], **kwargs)
+    ax.barh([word(d) for d in dims.index[::-1]], values[::-1], **kwargs)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set(
         xlabel=tr("weighted gap") if weighted else tr("mean gap (perception − expectation)"),
-        title=f"SERVQUAL gaps (overall {result.overall_gap:+.2f}, weighted {result.weighted_gap:+.2f})",
+        title=concept("SERVQUAL gaps (overall {overall:+.2f}, weighted {weighted:+.2f})", "SERVQUAL").format(
+            overall=result.overall_gap, weighted=result.weighted_gap),
     )
     return ax
 
@@ -209,15 +212,17 @@ def plot_nps(results: Any, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     ax = get_ax(ax)
     res = dict(results) if isinstance(results, Mapping) else {"all": results}
     labels = list(res)[::-1]
+    shown = [word(k) for k in labels]
     left = np.zeros(len(labels))
     for part, color in (("detractors", "tab:red"), ("passives", "0.75"), ("promoters", "tab:green")):
         share = np.array([getattr(res[k], part) for k in labels])
-        ax.barh(labels, share, left=left, color=color, label=part, **kwargs)
+        ax.barh(shown, share, left=left, color=color, label=word(part), **kwargs)
         left += share
     for y, k in enumerate(labels):
         r = res[k]
         ax.text(1.02, y, f"NPS {r.nps:+.0f} [{r.lower:+.0f}, {r.upper:+.0f}]", va="center", fontsize=8)
-    ax.set(xlim=(0, 1.45), xlabel=tr("share of respondents"), title=tr("Net Promoter Score with confidence interval"))
+    ax.set(xlim=(0, 1.45), xlabel=tr("share of respondents"),
+           title=concept("Net Promoter Score with confidence interval", "Net Promoter Score (NPS)"))
     ax.legend(loc="lower right", fontsize=7)
     return ax
 
@@ -255,7 +260,7 @@ def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -
     x, y = -summary["worse"].to_numpy(), summary["better"].to_numpy()
     ax.scatter(x, y, **kwargs)
     for name, xi, yi, cat in zip(summary.index, x, y, summary["category"], strict=True):
-        ax.annotate(f"{name} ({cat})", (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.annotate(f"{word(name)} ({word(cat)})", (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax.axhline(0.5, color="0.6", lw=0.8, ls="--")
     ax.axvline(0.5, color="0.6", lw=0.8, ls="--")
     for tx, ty, txt in (
@@ -264,13 +269,13 @@ def plot_kano(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -
         (0.98, 0.03, "must-be"),
         (0.02, 0.03, "indifferent"),
     ):
-        ax.text(tx, ty, txt, transform=ax.transAxes, ha="left" if tx < 0.5 else "right", fontsize=8, color="0.4")
+        ax.text(tx, ty, word(txt), transform=ax.transAxes, ha="left" if tx < 0.5 else "right", fontsize=8, color="0.4")
     ax.set(
         xlim=(0, 1),
         ylim=(0, 1),
         xlabel=tr("|worse| (dissatisfaction if absent)"),
         ylabel=tr("better (satisfaction if present)"),
-        title=tr("Kano better-worse diagram"),
+        title=concept("Kano better-worse diagram", "Kano model"),
     )
     return ax
 
@@ -313,14 +318,15 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
     ax.bar([0], [above], color="white", edgecolor="tab:blue", **kwargs)
     ax.bar([0], [-below], color="#9ecae1", edgecolor="tab:blue", **kwargs)
     ax.axhline(0, color="tab:blue", lw=2)
-    ax.text(0.3, above, f"{above:.0f} complain", va="bottom", fontsize=9)
-    ax.text(0.3, -below / 2, f"{below:.0f} unhappy\ncustomers stay silent", va="center", fontsize=9)
+    ax.text(0.3, above, tr("{n:.0f} complain").format(n=above), va="bottom", fontsize=9)
+    ax.text(0.3, -below / 2, tr("{n:.0f} unhappy\ncustomers stay silent").format(n=below), va="center", fontsize=9)
     ax.set(
         xlim=(-0.5, 1.3),
         ylim=(-1.08 * below, max(above, 0.1 * below) * 1.6),
         xticks=[],
         ylabel=tr("customers (waterline = 0)"),
-        title=f"Complaint iceberg: {n_unhappy} unhappy customers, rate {iceberg.complaint_rate:.0%}",
+        title=concept("Complaint iceberg: {n} unhappy customers, rate {rate:.0%}", "complaint iceberg").format(
+            n=n_unhappy, rate=iceberg.complaint_rate),
     )
     return ax
 
@@ -396,11 +402,14 @@ def plot_simple_slopes(
     x = np.linspace(-2, 2, 5)
     for level in levels:  # one line per moderator level (three)
         slope = b.loc[iv, target] + gamma * level
-        label = f"{moderator} {level:+.0f} SD: slope {slope:.2f}"
+        label = tr("{moderator} {level:+.0f} SD: slope {slope:.2f}").format(
+            moderator=word(moderator), level=level, slope=slope)
         ax.plot(x, slope * x + b.loc[moderator, target] * level, label=label, **kwargs)
     ax.axhline(0, color="0.8", lw=0.8)
-    ax.set(xlabel=f"{iv} (standardized score)", ylabel=f"predicted {target} (standardized)",
-           title=f"Simple slopes: {iv} -> {target} by {moderator}")
+    ax.set(xlabel=tr("{iv} (standardized score)").format(iv=word(iv)),
+           ylabel=tr("predicted {target} (standardized)").format(target=word(target)),
+           title=tr("Simple slopes: {iv} -> {target} by {moderator}").format(
+               iv=word(iv), target=word(target), moderator=word(moderator)))
     ax.legend(fontsize=8)
     return ax
 
@@ -440,10 +449,11 @@ def plot_ipma(table: pd.DataFrame, *, target: str = "target", ax: Axes | None = 
     ax = get_ax(ax, figsize=(5.5, 3.5))
     ax.scatter(table["importance"], table["performance"], **{"s": 40, "color": "#2b6a9e", **kwargs})
     for name, row in table.iterrows():  # one label per driver (a handful)
-        ax.annotate(str(name), (row["importance"], row["performance"]), textcoords="offset points", xytext=(5, 4),
+        ax.annotate(word(name), (row["importance"], row["performance"]), textcoords="offset points", xytext=(5, 4),
                     fontsize=8)
     ax.axvline(table["importance"].mean(), color="0.7", lw=0.8, ls="--")
     ax.axhline(table["performance"].mean(), color="0.7", lw=0.8, ls="--")
-    ax.set(xlabel=f"importance (unstandardized total effect on {target})", ylabel="performance (0-100)",
-           title=f"Importance-performance map: {target}")
+    ax.set(xlabel=tr("importance (unstandardized total effect on {target})").format(target=word(target)),
+           ylabel=tr("performance (0-100)"),
+           title=tr("Importance-performance map: {target}").format(target=word(target)))
     return ax

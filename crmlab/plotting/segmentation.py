@@ -10,7 +10,8 @@ from matplotlib.axes import Axes
 
 from crmlab._validation import check_columns, check_frame
 from crmlab.plotting._axes import get_ax
-from crmlab.plotting._labels import tr
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = ["plot_choose_k", "plot_segments_2d", "plot_snake", "plot_stability"]
 
@@ -125,10 +126,11 @@ def plot_stability(table: pd.DataFrame, *, chosen: int | None = None, ax: Axes |
     ax.fill_between(k, table["ari_q10"], table["ari_q90"], alpha=0.25, label=tr("10-90% of resamples"))
     ax.plot(k, table["ari_mean"], marker="o", label=tr("mean ARI"), **kwargs)
     if chosen is not None:
-        ax.axvline(chosen, color="grey", linestyle="--", linewidth=1, label=f"chosen k = {chosen}")
+        ax.axvline(chosen, color="grey", linestyle="--", linewidth=1, label=tr("chosen k = {k}").format(k=chosen))
     ax.set_xticks(k)
     ax.legend(frameon=False, fontsize=8, loc="lower left")
-    ax.set(xlabel=tr("Number of segments k"), ylabel=tr("Adjusted Rand index"), title=tr("Stability under resampling"))
+    ax.set(xlabel=tr("Number of segments k"), ylabel=tr("Adjusted Rand index"),
+           title=concept("Stability under resampling", "cluster stability"))
     return ax
 
 
@@ -172,9 +174,9 @@ def plot_snake(snake: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) ->
     ax = get_ax(ax)
     pos = np.arange(snake.shape[1])
     for name, row in snake.iterrows():  # one line per segment (a handful), not per customer
-        ax.plot(pos, row.to_numpy(dtype=float), marker="o", label=str(name), **kwargs)
+        ax.plot(pos, row.to_numpy(dtype=float), marker="o", label=word(name), **kwargs)
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set_xticks(pos, [str(c) for c in snake.columns])
+    ax.set_xticks(pos, [word(c) for c in snake.columns])
     ax.legend(frameon=False, fontsize=8)
     ax.set(ylabel=tr("Mean z-score"), title=tr("Snake plot of segments"))
     return ax
@@ -229,9 +231,10 @@ def plot_segments_2d(
     ax = get_ax(ax)
     for name in sorted(pd.unique(lab), key=str):  # one scatter per segment, in snake_table's (sorted) order
         pts = projection[lab == name]
-        ax.scatter(pts["pc1"], pts["pc2"], **{"s": 8, "alpha": 0.6, "label": str(name), **kwargs})
+        ax.scatter(pts["pc1"], pts["pc2"], **{"s": 8, "alpha": 0.6, "label": word(name), **kwargs})
     explained = projection.attrs.get("explained", [float("nan")] * 2)
     ax.legend(frameon=False, fontsize=8, markerscale=2)
-    ax.set(xlabel=f"PC1 ({explained[0]:.0%} of variance)", ylabel=f"PC2 ({explained[1]:.0%} of variance)",
+    ax.set(xlabel=tr("PC1 ({share:.0%} of variance)").format(share=explained[0]),
+           ylabel=tr("PC2 ({share:.0%} of variance)").format(share=explained[1]),
            title=tr("Segments in two dimensions"))
     return ax

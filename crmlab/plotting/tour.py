@@ -7,6 +7,7 @@ from typing import Any
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
+from crmlab.plotting._label_words import word
 from crmlab.plotting._labels import tr
 from crmlab.tour import dataset_overview
 
@@ -62,6 +63,6 @@ def plot_dataset_overview(name: str, *, ax: Axes | None = None, **kwargs: Any) -
         ax.bar(range(len(data)), data["mean_rating"], **kwargs)
         ax.set_xticks(range(len(data)), data.index, rotation=90, fontsize=7)
     else:
-        ax.bar(data.index, data["share"], **kwargs)
+        ax.bar([word(brand) for brand in data.index], data["share"], **kwargs)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     return ax

@@ -9,7 +9,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from crmlab.plotting._axes import get_ax
-from crmlab.plotting._labels import tr
+from crmlab.plotting._label_words import word
+from crmlab.plotting._labels import concept, tr
 
 __all__ = ["plot_lorenz_curve", "plot_value_matrix"]
 
@@ -66,14 +67,14 @@ def plot_lorenz_curve(
         share = 1.0 - float(np.interp(1.0 - mark_top, x, y))
         ax.plot([1 - mark_top, 1 - mark_top], [0, 1 - share], color=line.get_color(), linestyle="--", linewidth=1)
         ax.annotate(
-            f"top {mark_top:.0%}: {share:.0%} of revenue",
+            tr("top {top:.0%}: {share:.0%} of revenue").format(top=mark_top, share=share),
             xy=(1 - mark_top, 1 - share),
             xytext=(0.05, 0.85 - 0.1 * (len(ax.get_lines()) // 3 - 1)),
             color=line.get_color(),
             arrowprops={"arrowstyle": "->", "color": line.get_color()},
         )
     ax.set(xlabel=tr("share of customers (smallest first)"), ylabel=tr("share of revenue"), xlim=(0, 1), ylim=(0, 1),
-           title=tr("Lorenz curve of customer revenue"))
+           title=concept("Lorenz curve of customer revenue", "Lorenz curve"))
     if label is not None:
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.7), frameon=False)
     return ax
@@ -127,7 +128,7 @@ def plot_value_matrix(
     kwargs.setdefault("alpha", 0.6)
     for quadrant, colour in _QUADRANT_COLOURS.items():
         part = matrix[matrix["quadrant"] == quadrant]
-        ax.scatter(part[current_col], part[potential_col], color=colour, label=f"{quadrant} ({len(part)})",
+        ax.scatter(part[current_col], part[potential_col], color=colour, label=f"{word(quadrant)} ({len(part)})",
                    **kwargs)
     cuts = matrix.attrs.get("thresholds", {})
     if current_col in cuts:
@@ -137,7 +138,7 @@ def plot_value_matrix(
     if log:
         ax.set_xscale("log")
         ax.set_yscale("log")
-    ax.set(xlabel=current_col.replace("_", " "), ylabel=potential_col.replace("_", " "),
-           title=tr("Customer value matrix"))
+    ax.set(xlabel=word(current_col.replace("_", " ")), ylabel=word(potential_col.replace("_", " ")),
+           title=concept("Customer value matrix", "customer value matrix"))
     ax.legend(loc="best", fontsize="small", frameon=False)
     return ax
