@@ -236,6 +236,18 @@ def tv_log_likelihood(r: float, alpha: float, s: float, beta: float, gp: np.ndar
     -------
     numpy.ndarray
         One value per customer.
+
+    Examples
+    --------
+    >>> from crmlab.synth import simulate_tv_covariate_world
+    >>> w = simulate_tv_covariate_world(300, n_periods=40, random_state=1,
+    ...                                 params={"r": 1.0, "alpha": 6.0, "s": 1.0, "beta": 12.0})
+    >>> m = ParetoNBDTimeVaryingModel(["is_promo"], ["is_promo"]).fit(
+    ...     w.transactions, w.covariates, observation_end=w.calibration_end)
+    >>> ll = tv_log_likelihood(*m.params_.iloc[:4], m.params_.iloc[4:5].to_numpy(),
+    ...                        m.params_.iloc[5:].to_numpy(), m._data)
+    >>> bool(abs(ll.sum() - m.log_likelihood_) < 1e-6)
+    True
     """
     lead, alive, death, _, _ = _parts(r, alpha, s, beta, np.asarray(gp, float), np.asarray(gd, float), d)
     return lead + np.logaddexp(alive, death)
@@ -604,8 +616,12 @@ def _maximise(total: Any, theta0: np.ndarray, pen: float, n: int, caller: str,
         ll, g = total(res.x)
         g = g - 2 * pen * res.x * mask
     if not np.isfinite(ll) or np.max(np.abs(g)) / n > 1e-4 or np.any(np.abs(res.x[:4]) > 25 - 1e-6):
+        last = np.concatenate([np.exp(res.x[:4]), res.x[4:]])
         raise FitError(f"{caller}(): the maximum-likelihood fit failed (optimiser: {res.message}); last "
-                       f"log-likelihood {ll:.6g}. Try fewer or rescaled covariates, or penalizer_coef=0.01.")
+                       f"log-likelihood {ll:.6g} at (r, alpha, s, beta, coefficients on the standardised "
+                       f"covariates) = {np.round(last, 4).tolist()}. Very large s and beta, or a very large "
+                       "coefficient, mean the data cannot pin down the dropout process (too few customers or too "
+                       "short a window). Try more data, fewer or rescaled covariates, or penalizer_coef=0.01.")
     hs = 1e-4
     with threadpool_limits(1):  # k pairs of gradient evaluations, each vectorised over customers and periods
         hess = np.array([(f(res.x + hs * eye[j])[1] - f(res.x - hs * eye[j])[1]) / (2 * hs) for j in range(k)])

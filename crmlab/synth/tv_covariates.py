@@ -27,9 +27,9 @@ __all__ = ["TVCovariateWorld", "simulate_tv_covariate_world"]
 
 @dataclass
 class TVCovariateWorld:
-    """Output of :func:`simulate_tv_covariate_world`.
+    """Output of :func:`simulate_tv_covariate_world`: the observed tables and the truth behind them.
 
-    Attributes
+    Parameters
     ----------
     transactions : pandas.DataFrame
         Calibration purchases: ``customer_id``, ``date`` (first purchase included).
@@ -46,6 +46,13 @@ class TVCovariateWorld:
         True parameters, named like the fitted ``params_`` of
         :class:`~crmlab.clv.ParetoNBDTimeVaryingModel`.
     calibration_end, holdout_end : pandas.Timestamp
+        End of the calibration and of the holdout weeks.
+
+    Examples
+    --------
+    >>> w = simulate_tv_covariate_world(50, n_periods=20, random_state=0)
+    >>> w.truth[["purchase:is_promo", "purchase:season", "dropout:is_promo"]].tolist()
+    [0.6, 0.4, -0.5]
     """
 
     transactions: pd.DataFrame
@@ -84,7 +91,7 @@ def _invert(cum_end: np.ndarray, rate: np.ndarray, start: np.ndarray, target: np
 def simulate_tv_covariate_world(
     n_customers: int, *, n_periods: int = 104, holdout_periods: int = 0, params: dict[str, float] | None = None,
     purchase_effects: dict[str, float] | None = None, dropout_effects: dict[str, float] | None = None,
-    acquisition_periods: int = 26, promo_rate: float = 0.25, start: str = "2024-01-01",
+    acquisition_periods: int | None = None, promo_rate: float = 0.25, start: str = "2024-01-01",
     random_state: RandomState = None,
 ) -> TVCovariateWorld:
     r"""Simulate Pareto/NBD buyers under weekly time-varying covariates, with the truth kept.
@@ -108,8 +115,9 @@ def simulate_tv_covariate_world(
     purchase_effects, dropout_effects : dict of str to float, optional
         True coefficients (default ``{"is_promo": 0.6, "season": 0.4}`` and
         ``{"is_promo": -0.5}``: promotions raise buying and lower leaving).
-    acquisition_periods : int, default=26
-        First purchases are spread uniformly over these first weeks.
+    acquisition_periods : int, optional
+        First purchases are spread uniformly over these first weeks (default
+        26, or ``n_periods`` if shorter).
     promo_rate : float, default=0.25
         Probability of a 0/1 indicator being one in a week.
     start : str, default="2024-01-01"
@@ -133,7 +141,8 @@ def simulate_tv_covariate_world(
     n = check_int(n_customers, "n_customers", caller=caller, minimum=1)
     nc = check_int(n_periods, "n_periods", caller=caller, minimum=1)
     nh = check_int(holdout_periods, "holdout_periods", caller=caller, minimum=0)
-    acq = check_int(acquisition_periods, "acquisition_periods", caller=caller, minimum=1, maximum=nc)
+    acq = min(26, nc) if acquisition_periods is None else acquisition_periods
+    acq = check_int(acq, "acquisition_periods", caller=caller, minimum=1, maximum=nc)
     rate = check_number(promo_rate, "promo_rate", caller=caller, minimum=0.0, maximum=1.0)
     par = {"r": 0.8, "alpha": 8.0, "s": 0.6, "beta": 30.0, **(params or {})}
     for k in ("r", "alpha", "s", "beta"):
