@@ -47,6 +47,7 @@ from crmlab.clv import (
     ParetoGGGModel,
     ParetoNBDCovariateModel,
     ParetoNBDModel,
+    ParetoNBDTimeVaryingModel,
     ShiftedBetaGeoCovariateModel,
     ShiftedBetaGeoModel,
     simulate_bgnbd,
@@ -63,6 +64,7 @@ from crmlab.synth.btyd_worlds import (
     simulate_retention_covariates,
     simulate_spend_covariates,
 )
+from crmlab.synth.tv_covariates import simulate_tv_covariate_world
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -249,6 +251,14 @@ def _lifetime_covariates() -> tuple[pd.DataFrame, pd.DataFrame]:
                                          random_state=1)
 
 
+# Time-varying covariates: (transactions, per-period covariate paths), fitted as ``fit(transactions, covariates)``;
+# the paths stop with the period of the last purchase, so the default end of observation needs no warning.
+def _tv_covariates() -> tuple[pd.DataFrame, pd.DataFrame]:
+    w = simulate_tv_covariate_world(300, n_periods=40, random_state=1,
+                                    params={"r": 1.0, "alpha": 6.0, "s": 1.0, "beta": 12.0})
+    return w.transactions, w.covariates[w.covariates["period"] <= w.transactions["date"].max()]
+
+
 def _pareto_ggg_rfm() -> pd.DataFrame:
     return simulate_pareto_ggg(150, t=2.0, gamma=2.0, r=0.8, alpha=4.0, s=0.6, beta=12.0, T=40.0, random_state=1)
 
@@ -268,11 +278,13 @@ CLV_MODELS = {
     GammaGammaCovariateModel: _spend_covariates,
     ShiftedBetaGeoCovariateModel: _lifetime_covariates,
     ParetoGGGModel: _pareto_ggg_rfm,
+    ParetoNBDTimeVaryingModel: _tv_covariates,
 }
 
 # Hyperparameters for the contract's fits (default otherwise): the Pareto/GGG sampler with a tiny number of draws.
 CLV_MODEL_PARAMS: dict[type, dict] = {
     ParetoGGGModel: {"n_chains": 2, "n_iter": 20, "burn_in": 10, "n_keep": 5, "random_state": 0},
+    ParetoNBDTimeVaryingModel: {"purchase_covariates": ["is_promo"], "dropout_covariates": ["is_promo"]},
 }
 # A hyperparameter that fit() must reject (a model without a penalty gets another invalid value).
 CLV_INVALID_PARAMS: dict[type, dict] = {ParetoGGGModel: {"n_iter": -1}}
@@ -403,6 +415,8 @@ def _ids():
 
 
 _SEEDED_CALLS = {
+    "simulate_tv_covariate_world": lambda rs: simulate_tv_covariate_world(
+        50, n_periods=10, holdout_periods=2, random_state=rs).transactions,
     "simulate_btyd": lambda rs: __import__("crmlab.synth.behaviour", fromlist=["x"]).simulate_btyd(
         np.full(50, 0.5), np.full(50, 0.2), np.full(50, 30.0), random_state=rs),
     "complaint_log": lambda rs: __import__("crmlab.synth.complaints", fromlist=["x"]).complaint_log(

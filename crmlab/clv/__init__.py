@@ -58,6 +58,7 @@ from crmlab.clv.retention_covariates import ShiftedBetaGeoCovariateModel
 from crmlab.clv.sbg import ShiftedBetaGeoModel, survival_to_cohort
 from crmlab.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
 from crmlab.clv.spend_covariates import GammaGammaCovariateModel
+from crmlab.clv.tv_covariates import ParetoNBDTimeVaryingModel
 
 __all__ = [
     "BetaGeoBetaBinomModel",
@@ -75,6 +76,7 @@ __all__ = [
     "ParetoNBDCovariateModel",
     "PredictionIntervals",
     "ParetoNBDModel",
+    "ParetoNBDTimeVaryingModel",
     "ShiftedBetaGeoCovariateModel",
     "ShiftedBetaGeoModel",
     "acquisition_cost",

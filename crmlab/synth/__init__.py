@@ -40,6 +40,7 @@ from crmlab.synth.config import (
 )
 from crmlab.synth.subscriptions import make_subscriptions
 from crmlab.synth.surveys import CONSTRUCTS, ECSI_ITEMS, ECSI_LOADINGS, EcsiSurvey, make_ecsi_survey
+from crmlab.synth.tv_covariates import TVCovariateWorld, simulate_tv_covariate_world
 from crmlab.synth.world import CustomerWorld, make_customer_world
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "CustomerWorld",
     "EcsiSurvey",
     "SegmentParams",
+    "TVCovariateWorld",
     "WorldConfig",
     "btyd_expected_purchases",
     "btyd_residual_value",
@@ -61,4 +63,5 @@ __all__ = [
     "make_ecsi_survey",
     "make_subscriptions",
     "realism",
+    "simulate_tv_covariate_world",
 ]
