@@ -18,8 +18,9 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Chapters whose exercises all have checks with wrong answers (the teaching pass so far).
-CHECKED = ("00_getting_started", "02_customer_value", "03_rfm_segmentation", "04_satisfaction", "05_loyalty",
-           "06_customer_lifetime_value", "07_customer_accumulation", "08_segmentation_research", "09_glossary")
+CHECKED = ("00_getting_started", "01_customer_information", "02_customer_value", "03_rfm_segmentation",
+           "04_satisfaction", "05_loyalty", "06_customer_lifetime_value", "07_customer_accumulation",
+           "08_segmentation_research", "09_glossary")
 
 
 def _tags(cell):
@@ -55,8 +56,8 @@ def test_count_exercises_and_checks():
                 wrong = check["metadata"].get("crmlab", {}).get("wrong_answers", [])
                 assert wrong, f"{stem}: check cell {check['id']} has no wrong answers to test it with"
         counts[stem] = len(pairs)
-    assert counts == {"00_getting_started": 2, "02_customer_value": 3, "03_rfm_segmentation": 3,
-                      "04_satisfaction": 3, "05_loyalty": 3, "06_customer_lifetime_value": 3,
+    assert counts == {"00_getting_started": 2, "01_customer_information": 3, "02_customer_value": 3,
+                      "03_rfm_segmentation": 3, "04_satisfaction": 3, "05_loyalty": 3, "06_customer_lifetime_value": 3,
                       "07_customer_accumulation": 4, "08_segmentation_research": 3, "09_glossary": 2}
 
 
