@@ -20,7 +20,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Chapters whose exercises all have checks with wrong answers (the teaching pass so far).
 CHECKED = ("00_getting_started", "01_customer_information", "02_customer_value", "03_rfm_segmentation",
            "04_satisfaction", "05_loyalty", "06_customer_lifetime_value", "07_customer_accumulation",
-           "08_segmentation_research", "09_glossary")
+           "08_segmentation_research", "09_glossary", "10_clv_research", "11_clv_at_scale")
 
 
 def _tags(cell):
@@ -58,7 +58,8 @@ def test_count_exercises_and_checks():
         counts[stem] = len(pairs)
     assert counts == {"00_getting_started": 2, "01_customer_information": 3, "02_customer_value": 3,
                       "03_rfm_segmentation": 3, "04_satisfaction": 3, "05_loyalty": 3, "06_customer_lifetime_value": 3,
-                      "07_customer_accumulation": 4, "08_segmentation_research": 3, "09_glossary": 2}
+                      "07_customer_accumulation": 4, "08_segmentation_research": 3, "09_glossary": 2,
+                      "10_clv_research": 2, "11_clv_at_scale": 2}
 
 
 def _probe_source(names, wrong, check_source):

@@ -73,3 +73,16 @@ def test_ipython_display_carries_markdown_and_top_level_metadata():
     data, meta = shell.display_formatter.format(say("A lost {x} customers.", x=2))
     assert data["text/markdown"] == "A lost 2 customers."
     assert meta["crmlab"]["prose"] == {"template": "A lost {x} customers.", "values": {"x": 2}}
+
+
+def test_importing_prose_does_not_pull_the_notebook_toolchain():
+    # chapters import crmlab.course.prose in every kernel; nbformat/jsonschema are for the build only
+    import subprocess
+    import sys
+
+    code = ("import sys, crmlab.course.prose, crmlab.course as c\n"
+            "heavy = sorted(m for m in ('nbformat', 'jsonschema', 'nbclient') if m in sys.modules)\n"
+            "assert not heavy, heavy\n"
+            "assert c.find_chapters.__module__ == 'crmlab.course.meta'\n"
+            "assert 'nbformat' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
