@@ -18,7 +18,12 @@ ESTIMATE = re.compile(
 
 
 def _size(nb: dict) -> tuple[int, int, int]:
-    words = sum(len(re.findall(r"\w+", "".join(c["source"]))) for c in nb["cells"] if c["cell_type"] == "markdown")
+    # students never see the speaker notes (cells tagged instructor), as they never see solution code
+    words = sum(
+        len(re.findall(r"\w+", "".join(c["source"])))
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown" and "instructor" not in c.get("metadata", {}).get("tags", [])
+    )
     code = sum(
         len([ln for ln in "".join(c["source"]).splitlines() if ln.strip() and not ln.strip().startswith("#")])
         for c in nb["cells"]

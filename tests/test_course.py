@@ -264,3 +264,17 @@ def test_slide_check_measures_every_slide(tmp_path):
     deck.write_text(text.replace("</section>", '<div style="height:3000px">tall</div></section>', 1), encoding="utf-8")
     report = check_slides(tmp_path / "decks", tmp_path / "shots")
     assert len(report.overflowing) >= 1 and not report.ok
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_speaker_notes_reach_the_lecture_deck_only(path):
+    from crmlab.course.slides import slides_notebook
+
+    nb = nbformat.read(path, as_version=4)
+    notes = {c.id for c in nb.cells if "instructor" in _tags(c)}
+    if not notes:
+        pytest.skip(f"{path.stem} has no instructor cells yet (see WITHOUT_SPEAKER_NOTES in test_notebooks.py)")
+    kinds = {c.id: c.metadata.get("slideshow", {}).get("slide_type") for c in slides_notebook(nb).cells}
+    assert {kinds.get(i) for i in notes} == {"notes"}, f"{path.stem}: an instructor cell is not a speaker note"
+    assert not notes & {c.id for c in slides_notebook(nb, student=True).cells}, "student deck shows speaker notes"
+    assert not notes & {c.id for c in student_copy(nb).cells}, "student copy keeps speaker notes"
