@@ -157,29 +157,10 @@ def test_printed_text_is_one_output_per_stream(path):
             assert not split, f"{path.name}: cell {i} stores one stream in pieces (run `crmlab course execute`)"
 
 
-# Chapters whose speaker notes are written (/work/notes/instructor_rest.json) but not yet in the notebook. This set
-# may only shrink: a chapter that gains notes must leave it, and a chapter outside it must keep its notes.
-WITHOUT_SPEAKER_NOTES = {
-    "00_getting_started",
-    "01_customer_information",
-    "08_segmentation_research",
-    "09_glossary",
-    "10_clv_research",
-    "11_clv_at_scale",
-}
-
-
-def test_chapters_without_speaker_notes_exist():
-    assert WITHOUT_SPEAKER_NOTES <= {p.stem for p in NOTEBOOKS}, "WITHOUT_SPEAKER_NOTES names a missing chapter"
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_chapter_has_speaker_notes(path):
     """Cells tagged ``instructor`` become the slides' speaker notes; every chapter needs them (README)."""
     notes = [c for c in _load(path)["cells"] if "instructor" in c.get("metadata", {}).get("tags", [])]
-    if path.stem in WITHOUT_SPEAKER_NOTES:
-        assert not notes, f"{path.name} has speaker notes now: remove it from WITHOUT_SPEAKER_NOTES"
-        return
     assert notes, f"{path.name}: no cell tagged 'instructor', so its lecture deck has no speaker notes"
     for cell in notes:
         where = f"{path.name}: instructor cell {cell.get('id')}"
