@@ -18,6 +18,7 @@ from crmlab.clv import (
     regularity_profile,
 )
 from crmlab.datasets import load_cdnow_summary
+from crmlab.rfm import calibration_and_holdout_split, rfm_summary
 from crmlab.synth.btyd_worlds import simulate_cnbd
 
 TRUTH = {"r": 2.0, "alpha": 8.0, "a": 1.0, "b": 6.0}
@@ -120,6 +121,55 @@ def test_intertransaction_times_and_litt():
     assert weeks.loc[weeks["customer_id"] == 2, "gap"].item() == pytest.approx(56 / 7)
     with pytest.raises(ValueError, match="not in 'customers'"):
         log_intertransaction_times(gaps, pd.Index([2, 3]))
+
+
+def _random_log(seed: int, n_customers: int = 300) -> pd.DataFrame:
+    """A log with same-day repeats, one-time buyers and string ids."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(1, 9, n_customers)
+    ids = np.repeat([f"c{i}" for i in range(n_customers)], n)
+    days = rng.integers(0, 200, n.sum())
+    return pd.DataFrame({"customer_id": ids, "date": pd.Timestamp("2021-01-01") + pd.to_timedelta(days, unit="D"),
+                         "amount": rng.gamma(2.0, 10.0, n.sum())}).sample(frac=1.0, random_state=seed)
+
+
+@pytest.mark.parametrize(("freq", "scaler"), [("D", 1.0), ("D", 7.0), ("W", 1.0)])
+def test_rfm_summary_adds_litt_equal_to_the_gap_route(freq, scaler):
+    log = _random_log(4)
+    summary = rfm_summary(log, freq=freq, time_scaler=scaler, litt=True)
+    gaps = intertransaction_times(log, freq=freq, time_scaler=scaler)
+    expected = log_intertransaction_times(gaps, summary.index)
+    np.testing.assert_allclose(summary["litt"], expected, rtol=1e-12, atol=1e-12)
+    assert (summary.loc[summary["frequency"] == 0, "litt"] == 0).all()
+    assert summary["litt"].abs().max() > 1.0  # the check compares real values, not zeros
+    plain = rfm_summary(log, freq=freq, time_scaler=scaler)
+    pd.testing.assert_frame_equal(summary.drop(columns="litt"), plain)
+
+
+def test_rfm_summary_litt_by_hand_and_in_the_split():
+    tx = pd.DataFrame({
+        "customer_id": [1, 1, 1, 1, 2, 2, 3],
+        "date": pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-03", "2020-01-10",
+                                "2020-01-05", "2020-03-01", "2020-01-02"]),
+        "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+    })
+    got = rfm_summary(tx, litt=True, time_scaler=7.0)["litt"]
+    assert got.tolist() == pytest.approx([np.log(2 / 7) + np.log(1.0), np.log(56 / 7), 0.0])
+    split = calibration_and_holdout_split(tx, "2020-02-01", litt=True)
+    assert split["litt_cal"].tolist() == pytest.approx([np.log(2.0) + np.log(7.0), 0.0, 0.0])
+    assert "litt_cal" not in calibration_and_holdout_split(tx, "2020-02-01").columns
+
+
+# Uniform random days identify no dropout process; the test is about the two routes to ``litt`` agreeing.
+@pytest.mark.filterwarnings("ignore:.*barely identified:crmlab.CrmlabWarning")
+def test_a_cnbd_model_fits_straight_from_rfm_summary():
+    log = _random_log(5, n_customers=400)
+    summary = rfm_summary(log, time_scaler=7.0, litt=True)
+    model = BetaGeoCNBDModel(max_k=3).fit(summary)
+    by_hand = summary.assign(litt=log_intertransaction_times(intertransaction_times(log, time_scaler=7.0),
+                                                             summary.index))
+    np.testing.assert_allclose(BetaGeoCNBDModel(max_k=3).fit(by_hand).k_table_["log_likelihood"],
+                               model.k_table_["log_likelihood"], rtol=1e-10)
 
 
 def test_regularity_estimate_recovers_the_erlang_order():

@@ -120,7 +120,8 @@ def log_intertransaction_times(gaps: pd.DataFrame, customers: pd.Index | None = 
 
     Chapter 10. The data statistic of the CNBD-k likelihood besides
     (frequency, recency, T): :math:`\sum_j \log g_j` over the repeat purchases.
-    Add it to an RFM summary with ``summary.assign(litt=log_intertransaction_times(gaps, summary.index))``.
+    :func:`crmlab.rfm.rfm_summary` adds it directly with ``litt=True``; from gaps already at hand use
+    ``summary.assign(litt=log_intertransaction_times(gaps, summary.index))``.
 
     Parameters
     ----------

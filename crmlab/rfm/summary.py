@@ -173,19 +173,25 @@ def _window_end(log: _Log, observation_end: Any, after_end: str, caller: str) ->
 
 
 def _summarise(
-    codes: np.ndarray, periods: np.ndarray, amounts: np.ndarray | None, end_period: int, n: int, caller: str
+    codes: np.ndarray, periods: np.ndarray, amounts: np.ndarray | None, end_period: int, n: int, caller: str,
+    *, log_gaps: bool = False,
 ) -> dict[str, np.ndarray]:
     """Per-customer purchase periods, first/last period and values (the fast core).
 
     The distinct ``(customer, period)`` pairs (one sort of packed keys) give, per
     customer, the purchase periods; amounts need only two weighted bincounts. No hashing, no
-    per-customer Python.
+    per-customer Python. With ``log_gaps``, also the sum over each customer's repeat purchases
+    of the log of the gap (in periods) since the previous purchase period.
     """
     owner, period = distinct_pairs(codes, periods)  # sorted by customer, then period
     n_periods = np.bincount(owner, minlength=n)
     last_row = np.cumsum(n_periods) - 1
     first, last = period[last_row - n_periods + 1], period[last_row]
     out = {"n_periods": n_periods, "first": first, "last": last, "end": end_period}
+    if log_gaps:
+        repeat = owner[1:] == owner[:-1]  # a pair that follows an earlier period of the same customer
+        gaps = np.diff(period)[repeat].astype(float)  # >= 1: the periods of one customer are distinct
+        out["log_gap_sum"] = np.bincount(owner[1:][repeat], weights=np.log(gaps), minlength=n)
     if amounts is not None:
         out["total"] = np.bincount(codes, weights=amounts, minlength=n)
         in_first = periods == first[codes]
@@ -211,7 +217,11 @@ def _frame(
     classic: bool,
     suffix: str = "",
 ) -> pd.DataFrame:
-    """Assemble the summary DataFrame from the reductions of :func:`_summarise`."""
+    """Assemble the summary DataFrame from the reductions of :func:`_summarise`.
+
+    ``litt`` (present when ``parts`` has ``log_gap_sum``) is in the unit of ``recency``:
+    each gap is divided by ``scaler``, so ``log(scaler)`` comes off once per repeat purchase.
+    """
     n_periods = parts["n_periods"]
     frequency = n_periods if include_first_transaction else n_periods - 1
     recency = (parts["last"] - parts["first"]) / scaler
@@ -228,6 +238,8 @@ def _frame(
             cols["total_value"] = parts["total"]
             cols["mean_value"] = parts["total"] / n_periods
         cols["time_since_last"] = age - recency
+    if "log_gap_sum" in parts:
+        cols["litt"] = parts["log_gap_sum"] - (n_periods - 1) * np.log(scaler)
     index = pd.Index(uniques, name=customer_col)
     return pd.DataFrame({f"{k}{suffix}": v for k, v in cols.items()}, index=index)
 
@@ -248,6 +260,7 @@ def rfm_summary(
     date_format: str | None = None,
     after_end: str = "raise",
     duplicates: str = "warn",
+    litt: bool = False,
 ) -> pd.DataFrame:
     r"""Summarise a transaction log into one recency–frequency–monetary row per customer.
 
@@ -297,6 +310,11 @@ def rfm_summary(
         (also reporting the number), ``"keep"`` counts them silently (and skips the check).
         Without ``amount_col`` there is nothing to check: repeated rows fall in the same
         period and are merged like any purchases made in one period.
+    litt : bool, default=False
+        Also return ``litt``, the sum of the logs of the inter-purchase times (in the unit of
+        ``recency``) over the repeat purchases, 0 without repeats: the statistic the regular-
+        buyer models of chapter 10 (:class:`crmlab.clv.BetaGeoCNBDModel` and its relatives)
+        need besides frequency, recency and T.
 
     Returns
     -------
@@ -304,7 +322,8 @@ def rfm_summary(
         Indexed by ``customer_col`` (sorted), columns ``frequency`` (int, repeat purchase
         periods), ``recency`` (first to last purchase), ``T`` (first purchase to
         ``observation_end``), ``monetary_value`` (mean value of the repeat purchase
-        periods, 0 without repeats) and, with ``classic=True``, the columns above.
+        periods, 0 without repeats), with ``classic=True`` the columns above and with
+        ``litt=True`` the column ``litt``.
 
     Raises
     ------
@@ -361,7 +380,8 @@ def rfm_summary(
     log, end = _window_end(log, observation_end, after_end, caller)
     codes, customers = encode_ids(log.ids)
     periods = to_periods(log.dates.to_numpy(), freq)
-    parts = _summarise(codes, periods, log.amounts, timestamp_period(end, freq), len(customers), caller)
+    parts = _summarise(codes, periods, log.amounts, timestamp_period(end, freq), len(customers), caller,
+                       log_gaps=litt)
     return _frame(parts, customers, customer_col=customer_col, scaler=log.scaler,
                   include_first_transaction=include_first_transaction, classic=classic)
 
@@ -381,6 +401,7 @@ def calibration_and_holdout_split(
     date_format: str | None = None,
     after_end: str = "raise",
     duplicates: str = "warn",
+    litt: bool = False,
 ) -> pd.DataFrame:
     r"""Split a log at ``calibration_end``: RFM in the calibration window, counts in the holdout.
 
@@ -413,6 +434,9 @@ def calibration_and_holdout_split(
         What to do with purchases after ``observation_end``, as in :func:`rfm_summary`.
     duplicates : {"warn", "drop", "keep"}, default="warn"
         What to do with rows that repeat an earlier row exactly, as in :func:`rfm_summary`.
+    litt : bool, default=False
+        Also return ``litt_cal``, the sum of log inter-purchase times in the calibration
+        window, as in :func:`rfm_summary`.
 
     Returns
     -------
@@ -421,7 +445,8 @@ def calibration_and_holdout_split(
         ``monetary_value_cal`` (calibration summary, see :func:`rfm_summary`),
         ``frequency_holdout`` (purchase periods in the holdout; periods are not merged
         across the boundary), ``monetary_value_holdout`` (their mean value, 0 if none) and
-        ``duration_holdout`` (holdout length in the scaled unit).
+        ``duration_holdout`` (holdout length in the scaled unit); with ``litt=True`` also
+        ``litt_cal``.
 
     Raises
     ------
@@ -474,7 +499,7 @@ def calibration_and_holdout_split(
     cal_period, end_period = timestamp_period(cal_end, freq), timestamp_period(end, freq)
     codes, customers = encode_ids(cal.ids)
     parts = _summarise(codes, to_periods(cal.dates.to_numpy(), freq), cal.amounts, cal_period, len(customers),
-                       caller)
+                       caller, log_gaps=litt)
     out = _frame(parts, customers, customer_col=customer_col, scaler=log.scaler, include_first_transaction=False,
                  classic=False, suffix="_cal")
     # Holdout: purchase periods after calibration_end of the customers known by then.
