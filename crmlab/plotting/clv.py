@@ -96,7 +96,7 @@ def plot_probability_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = Non
     >>> model = BetaGeoModel().fit(load_cdnow_summary())
     >>> ax = plot_probability_alive_matrix(probability_alive_matrix(model, max_frequency=10))
     >>> ax.get_title()
-    'Probability a customer is still active'
+    'Probability a customer is still active (存活概率)'
     """
     kwargs.setdefault("vmin", 0.0)
     kwargs.setdefault("vmax", 1.0)

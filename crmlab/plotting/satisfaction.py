@@ -309,7 +309,7 @@ def plot_complaint_iceberg(iceberg: Any, n_unhappy: int, *, ax: Axes | None = No
     >>> from crmlab.complaints import ComplaintIceberg
     >>> ax = plot_complaint_iceberg(ComplaintIceberg(), 1000)
     >>> ax.get_title()
-    'Complaint iceberg: 1000 unhappy customers, rate 4%'
+    'Complaint iceberg (投诉冰山): 1000 unhappy customers, rate 4%'
     """
     ax = get_ax(ax)
     above = iceberg.expected_complaints(n_unhappy)
