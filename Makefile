@@ -31,6 +31,10 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 JOBS ?= 1
 XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile,)
 
+# Executed chapters (English and Chinese) stored by a key of everything their outputs depend on
+# (crmlab/course/cache.py): `make course` runs again only the chapters whose inputs changed. `make clean` empties it.
+EXEC_CACHE ?= build/cache/executions
+
 # Which edition `make lab` opens: en (notebooks/, the source) or zh (generated into build/zh/).
 EDITION ?= en
 LAB_DIR := $(if $(filter zh,$(EDITION)),build/zh,notebooks)
@@ -48,7 +52,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	@touch $(STAMP)
 
 course: $(STAMP)
-	$(BIN)/crmlab course build --out build/course --jobs $(JOBS)
+	$(BIN)/crmlab course build --out build/course --jobs $(JOBS) --cache $(EXEC_CACHE)
 
 student: $(STAMP)
 	$(BIN)/crmlab course student --out build/student
@@ -67,7 +71,7 @@ check-slides: slides
 # Build the site from the stored (nbval-checked) outputs (the Chinese chapters run again for their Chinese figure
 # labels) and open both editions in headless Chromium, offline.
 check-site: $(STAMP)
-	$(BIN)/crmlab course build --no-execute --execute-zh --out build/course
+	$(BIN)/crmlab course build --no-execute --execute-zh --out build/course --cache $(EXEC_CACHE)
 	$(BIN)/crmlab course check --site build/course --screenshots build/site-check
 
 test: $(STAMP)

@@ -34,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ex.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: every chapter)")
     ex.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default: 300)")
     ex.add_argument("--jobs", type=int, default=1, help="chapters executed at the same time (default: 1)")
+    ex.add_argument(
+        "--cache", type=Path, default=None,
+        help="a folder of executed notebooks keyed by everything their outputs depend on (cells, crmlab, data, "
+        "installed packages, CRMLAB_* variables): a chapter whose key is there is not run again (default: no cache)",
+    )
     build = sub.add_parser(
         "build",
         help="execute every chapter and write the HTML course in English and Chinese (index, chapters, glossary, "
@@ -45,6 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--out", type=Path, default=Path("build/course"), help="output folder (default: build/course)")
     build.add_argument("--no-execute", action="store_true", help="use the outputs stored in the notebooks as they are")
     build.add_argument("--jobs", type=int, default=1, help="chapters executed at the same time (default: 1)")
+    build.add_argument(
+        "--cache", type=Path, default=None,
+        help="a folder of executed notebooks keyed by everything their outputs depend on (cells, crmlab, data, "
+        "installed packages, CRMLAB_* variables): a chapter whose key is there is not run again (default: no cache)",
+    )
     build.add_argument(
         "--execute-zh",
         action="store_true",
@@ -150,16 +160,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         if action == "execute":
-            execute_notebooks(paths, timeout=args.timeout, n_jobs=args.jobs)
+            execute_notebooks(paths, timeout=args.timeout, n_jobs=args.jobs, cache=args.cache)
             return 0
         if action == "build":
             from crmlab.course.i18n import EditionMismatchError, StaleTranslationError
             from crmlab.course.site import build_site
 
             if not args.no_execute:
-                execute_notebooks(paths, n_jobs=args.jobs)
+                execute_notebooks(paths, n_jobs=args.jobs, cache=args.cache)
             try:
-                pages = build_site(paths, args.out, execute_zh=args.execute_zh or not args.no_execute)
+                pages = build_site(paths, args.out, execute_zh=args.execute_zh or not args.no_execute,
+                                   cache=args.cache)
             except (StaleTranslationError, EditionMismatchError) as exc:
                 print(f"crmlab course build: {exc}", file=sys.stderr)
                 return 1

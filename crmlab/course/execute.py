@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from crmlab._validation import check_int
+from crmlab.course.cache import cached_notebook, execution_key, store_notebook
 
 __all__ = ["ChapterError", "coalesce_streams", "execute_notebook", "execute_notebooks"]
 
@@ -164,7 +165,8 @@ def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int, str]:
 
 
 def execute_notebooks(
-    paths: Iterable[str | Path], *, timeout: int = 300, log: Callable[[str], object] = print, n_jobs: int = 1
+    paths: Iterable[str | Path], *, timeout: int = 300, log: Callable[[str], object] = print, n_jobs: int = 1,
+    cache: str | Path | None = None,
 ) -> dict[str, float]:
     """Execute several notebooks, logging progress; stop at the first failure.
 
@@ -180,6 +182,10 @@ def execute_notebooks(
     n_jobs : int, default=1
         Notebooks executed at the same time, each in its own worker process and
         kernel; 1 runs them one after another in the given order.
+    cache : str or Path, optional
+        A folder of executed notebooks keyed by :func:`crmlab.course.cache.execution_key`:
+        a notebook whose key is there takes the stored outputs instead of running (0 seconds),
+        and each executed notebook is stored. By default every notebook runs.
 
     Returns
     -------
@@ -197,6 +203,13 @@ def execute_notebooks(
     paths = [Path(p) for p in paths]
     n_jobs = check_int(n_jobs, "n_jobs", caller="execute_notebooks", minimum=1)
     times: dict[str, float] = {}
+    if cache is not None:
+        keys, paths = _take_cached(paths, cache, times, log)
+        run = execute_notebooks(paths, timeout=timeout, log=log, n_jobs=n_jobs)
+        for path in paths:  # all ran (a failure raised above): store them under their keys
+            store_notebook(cache, keys[path], path)
+        times.update(run)
+        return {path.name: times[path.name] for path in keys}
     if n_jobs == 1 or len(paths) < 2:
         for i, path in enumerate(paths, start=1):
             log(f"[{i}/{len(paths)}] executing {path.name} ...")
@@ -218,3 +231,20 @@ def execute_notebooks(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return {path.name: times[path.name] for path in paths}
+
+
+def _take_cached(paths: list[Path], cache: str | Path, times: dict[str, float],
+                 log: Callable[[str], object]) -> tuple[dict[Path, str], list[Path]]:
+    """Copy cached executions onto their notebooks; return every key and the notebooks still to run."""
+    keys = {path: execution_key(path) for path in paths}
+    todo = []
+    for path in paths:
+        entry = cached_notebook(cache, keys[path])
+        if entry is None:
+            todo.append(path)
+            continue
+        shutil.copyfile(entry, path)
+        times[path.name] = 0.0
+        log(f"{path.name}: same inputs as a stored execution, outputs taken from the cache ({Path(cache)})")
+    return keys, todo
+

@@ -456,7 +456,8 @@ class EditionMismatchError(RuntimeError):
     """
 
 
-def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh", *, timeout: int = 300) -> None:
+def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh", *, timeout: int = 300,
+                    cache: str | Path | None = None) -> None:
     """Execute the ``lang`` edition's notebooks so that their figures speak ``lang``, then check them.
 
     Each notebook runs top to bottom in a fresh kernel with ``CRMLAB_LANG=<lang>``
@@ -474,6 +475,9 @@ def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh
         A language of :data:`LANGUAGES`.
     timeout : int, default=300
         Seconds allowed per cell.
+    cache : str or Path, optional
+        A cache of executions (see :func:`crmlab.course.execute.execute_notebooks`); the
+        check against the English outputs runs whether the execution was cached or not.
 
     Raises
     ------
@@ -482,14 +486,14 @@ def execute_edition(edition: list[Path], source_dir: str | Path, lang: str = "zh
     """
     import os
 
-    from crmlab.course.execute import execute_notebook
+    from crmlab.course.execute import execute_notebooks
 
     saved = os.environ.get("CRMLAB_LANG")
-    os.environ["CRMLAB_LANG"] = _check_lang(lang)
+    os.environ["CRMLAB_LANG"] = _check_lang(lang)  # before the keys are computed: the language is an input
     try:
         for path in edition:
             path = Path(path)
-            execute_notebook(path, timeout=timeout)
+            execute_notebooks([path], timeout=timeout, log=lambda line: None, cache=cache)
             nb = nbformat.read(path, as_version=4)
             source = Path(source_dir) / path.name
             _render_prose(nb, _translations(read_catalogue(catalogue_path(source, lang))))

@@ -484,7 +484,8 @@ _SHARED_PAGES = {"index.html", "glossary.html", "datasets.html"}
 
 
 def build_site(
-    notebooks: list[Path], out_dir: str | Path, *, zh_notebooks: list[Path] | None = None, execute_zh: bool = False
+    notebooks: list[Path], out_dir: str | Path, *, zh_notebooks: list[Path] | None = None, execute_zh: bool = False,
+    cache: str | Path | None = None,
 ) -> list[Path]:
     """Write the whole course site: English in ``out_dir``, Chinese in ``out_dir/zh``.
 
@@ -501,6 +502,8 @@ def build_site(
         Re-execute the generated Chinese notebooks so their figures have Chinese labels,
         checking that every other output equals the English one
         (:func:`crmlab.course.i18n.execute_edition`); otherwise they hold the English outputs as stored.
+    cache : str or Path, optional
+        A cache of executions for the Chinese notebooks (see :mod:`crmlab.course.cache`).
 
     Returns
     -------
@@ -515,7 +518,7 @@ def build_site(
     if zh_notebooks is None:
         zh_notebooks = build_edition(notebooks, out / "zh" / "_notebooks", "zh")
         if execute_zh and zh_notebooks:
-            execute_edition(zh_notebooks, Path(notebooks[0]).parent, "zh")
+            execute_edition(zh_notebooks, Path(notebooks[0]).parent, "zh", cache=cache)
     en_chapters = [chapter_meta(p) for p in notebooks]
     zh_chapters = [chapter_meta(p) for p in zh_notebooks]
     zh_slugs = {ch.slug for ch in zh_chapters}
