@@ -7,6 +7,8 @@ with probability p ~ Beta(a, b).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 from scipy.stats import nbinom
@@ -76,15 +78,23 @@ def bg_new_pmf(r: float, alpha: float, a: float, b: np.ndarray | float, k: np.nd
 _BLOCK = 1 << 15  # rows per block in the one-pass likelihood and gradient
 
 
-def _log_and_inverse(alpha: float, t: np.ndarray, values: np.ndarray, inverse: np.ndarray,
-                     rows: slice) -> tuple[np.ndarray, np.ndarray]:
-    """``log(α + t)`` and ``1/(α + t)`` for a block of rows; via the unique ``values`` of ``t`` if they compress it."""
+def _log_and_inverse(alpha: float, t: np.ndarray, values: np.ndarray,
+                     inverse: np.ndarray) -> Callable[[slice], tuple[np.ndarray, np.ndarray]]:
+    """Return ``rows -> (log(α + t), 1/(α + t))`` on a block of rows.
+
+    When the unique ``values`` of ``t`` compress it (at most half as many), both are computed once on
+    them, for all blocks, and each block only gathers its rows; otherwise each block computes its own.
+    """
     if 2 * len(values) <= len(t):
         s = alpha + values
-        idx = inverse[rows]
-        return np.log(s)[idx], (1.0 / s)[idx]
-    s = alpha + t[rows]
-    return np.log(s), 1.0 / s
+        log_s, inv_s = np.log(s), 1.0 / s
+        return lambda rows: (log_s[inverse[rows]], inv_s[inverse[rows]])
+
+    def block(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        s = alpha + t[rows]
+        return np.log(s), 1.0 / s
+
+    return block
 
 
 def _close_start(model: BTYDModel, d: RFMData, x0: np.ndarray) -> np.ndarray:
@@ -219,12 +229,14 @@ class BetaGeoModel(PredictionMixin, BTYDModel):
         n = len(d.x)
         ll = np.empty(n)
         g = np.empty((4, n))
+        log_inv_T = _log_and_inverse(alpha, d.T, d.Tv, d.Tv_inv)
+        log_inv_tx = _log_and_inverse(alpha, d.tx, d.txv, d.txv_inv)
         # blocks of rows keep the temporaries in cache (no page faults on million-row arrays)
         for lo in range(0, n, _BLOCK):
             sl = slice(lo, lo + _BLOCK)
             inv, x = d.x_inv[sl], d.x[sl]
-            lT, iT = _log_and_inverse(alpha, d.T, d.Tv, d.Tv_inv, sl)
-            ltx, itx = _log_and_inverse(alpha, d.tx, d.txv, d.txv_inv, sl)
+            lT, iT = log_inv_T(sl)
+            ltx, itx = log_inv_tx(sl)
             rx = r + x
             dl = ltx - lT
             delta = gap[inv] - rx * dl  # log(term 2 / term 1) per row; -inf without repeat purchases
