@@ -156,6 +156,17 @@ def _run(python: str, job: str, path: Path, timeout: float) -> dict | None:
 # --------------------------------------------------------------------------- orchestration
 
 
+def _versions(python: str) -> str:
+    """numpy, pandas and pyarrow versions of an interpreter (pandas 3 imports pyarrow when it is installed)."""
+    code = ("import importlib.metadata as m\n"
+            "def v(d):\n"
+            "    try:\n        return m.version(d)\n"
+            "    except m.PackageNotFoundError:\n        return 'absent'\n"
+            "print(', '.join(f'{d} {v(d)}' for d in ('numpy', 'pandas', 'pyarrow')))")
+    res = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    return res.stdout.strip() or "unknown"
+
+
 def _load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
@@ -258,6 +269,7 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, load average at start {_load()}; crmlab from {ROOT} (PYTHONPATH of every run)")
     print("    memory: the process's peak resident memory (imports + data + work) and, in brackets, how much the "
           "work added over the loaded data")
+    print(f"    environments: crmlab {_versions(sys.executable)}; peers {_versions(args.peer_python)}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         only = set(args.only.split(","))
