@@ -1,7 +1,7 @@
 # crmlab — every task starts from nothing but Python 3 and make.
 #   make course   set up, execute every chapter, build the HTML course in build/course/ (中文版: build/course/zh/)
 #   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
-#   make test-fast   unit tests and doctests only (no notebook execution, no nbval): the inner loop
+#   make test-fast   unit tests and doctests only (no kernel, no site build, no browser, no nbval): the inner loop
 #   make student  student copies (no solutions) in build/student/ and build/student/zh/
 #   make slides   offline reveal.js decks (lecturer's and student/) in build/slides/ and build/slides/zh/
 #   make check-site  open both editions of the built course in headless Chromium with no network

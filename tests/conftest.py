@@ -19,12 +19,19 @@ settings.register_profile(
 )
 settings.load_profile("crmlab")
 
-# Tests that start a kernel or render every chapter (the rest of test_course.py and test_notebooks.py
-# only read notebook files and stay in the fast loop).
+# Tests that start a kernel, run a chapter again, open a browser or render every chapter (the rest of
+# test_course.py and test_notebooks.py only read notebook files and stay in the fast loop). Tests that use
+# a built site (the ``site`` fixture of test_site.py and test_site_search.py) are marked as well.
 _NOTEBOOK_TESTS = {
     "test_student_copy_runs_top_to_bottom",
     "test_site_is_complete_and_offline",
     "test_execute_runs_a_quiet_private_kernel_and_reports_the_failing_cell",
+    "test_slide_check_measures_every_slide",
+    "test_make_lab_runs_as_root_and_opens_either_edition",
+    "test_checks_reject_wrong_answers_with_a_message",
+    "test_executed_edition_must_reproduce_the_english_outputs",
+    "test_chapter_prose_follows_parameters",
+    "test_tofu_measure_tells_real_glyphs_from_missing_glyph_boxes",
 }
 
 
@@ -35,7 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         name = getattr(item, "originalname", None) or item.name
-        if name in _NOTEBOOK_TESTS or item.path.suffix == ".ipynb":
+        if name in _NOTEBOOK_TESTS or item.path.suffix == ".ipynb" or "site" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.notebooks)
 
 
