@@ -99,30 +99,39 @@ def _continuous_bg(n: int, seed: int) -> pd.DataFrame:
     return simulate_bgnbd(n, r=0.243, alpha=4.414, a=0.793, b=2.426, T=T, random_state=seed)
 
 
+def _assert_one_pass_gradient(model: type, d: object, thetas: tuple[np.ndarray, ...]) -> None:
+    """``model._loglik_grad`` against the plain per-row ``_loglik`` and central differences of its weighted sum."""
+    for theta in thetas:
+        ll, g = model._loglik_grad(*theta, d)
+        plain = model._loglik(*[np.array([[v]]) for v in theta], d)[0]
+        np.testing.assert_allclose(ll, plain, rtol=1e-12, atol=1e-12)
+        num = []
+        for j in range(4):
+            h = 1e-5 * theta[j]  # central differences: O(h^2) error, rounding error of the sum / h
+            up, dn = theta.copy(), theta.copy()
+            up[j] += h
+            dn[j] -= h
+            num.append((model._loglik(*[np.array([[v]]) for v in up], d)[0] @ d.w
+                        - model._loglik(*[np.array([[v]]) for v in dn], d)[0] @ d.w) / (2 * h))
+        np.testing.assert_allclose(g @ d.w, num, rtol=1e-6)
+
+
 @pytest.mark.parametrize("block", [1 << 15, 1000])  # one block, several blocks with a short last one
+@pytest.mark.parametrize("resolution", [None, 1 / 7])  # distinct ages, or a daily grid (log(alpha + t) on uniques)
 def test_bgnbd_one_pass_gradient_equals_plain_loglik_and_finite_differences(
-        block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        block: int, resolution: float | None, monkeypatch: pytest.MonkeyPatch) -> None:
     from crmlab.clv import BetaGeoModel, bgnbd
     from crmlab.clv._data import collapse
 
     monkeypatch.setattr(bgnbd, "_BLOCK", block)
-
-    df = _continuous_bg(4000, 7)
+    T = 39.0 + np.random.default_rng(7).uniform(0.0, 12.0, 4000)
+    df = simulate_bgnbd(4000, r=0.243, alpha=4.414, a=0.793, b=2.426, T=T, resolution=resolution, random_state=7)
     w = np.random.default_rng(8).integers(1, 3, len(df)).astype(float)
     d = collapse(df["frequency"].to_numpy(float), df["recency"].to_numpy(float), df["T"].to_numpy(float), w)
-    for theta in (np.array([0.25, 4.0, 0.8, 2.3]), np.array([2.0, 0.5, 3.0, 0.7]), np.array([0.1, 40.0, 1.0, 9.0])):
-        ll, g = BetaGeoModel._loglik_grad(*theta, d)
-        plain = BetaGeoModel._loglik(*[np.array([[v]]) for v in theta], d)[0]
-        np.testing.assert_allclose(ll, plain, rtol=1e-12, atol=1e-12)
-        num = []
-        for j in range(4):
-            h = 1e-6 * theta[j]
-            up, dn = theta.copy(), theta.copy()
-            up[j] += h
-            dn[j] -= h
-            num.append((BetaGeoModel._loglik(*[np.array([[v]]) for v in up], d)[0] @ d.w
-                        - BetaGeoModel._loglik(*[np.array([[v]]) for v in dn], d)[0] @ d.w) / (2 * h))
-        np.testing.assert_allclose(g @ d.w, num, rtol=1e-6)
+    if resolution is not None:  # the grid must take the path through the unique values
+        assert 2 * len(d.txv) <= len(d.tx) and 2 * len(d.Tv) <= len(d.T)
+    _assert_one_pass_gradient(BetaGeoModel, d, (np.array([0.25, 4.0, 0.8, 2.3]), np.array([2.0, 0.5, 3.0, 0.7]),
+                                                np.array([0.1, 40.0, 1.0, 9.0])))
 
 
 @pytest.mark.parametrize("model_name", ["BetaGeoModel", "ParetoNBDModel", "ModifiedBetaGeoModel"])
@@ -251,19 +260,8 @@ def test_pareto_one_pass_gradient_equals_plain_loglik_and_finite_differences() -
     df = simulate_pareto_nbd(3000, r=0.553, alpha=10.578, s=0.606, beta=11.669, T=T, random_state=15)
     w = np.random.default_rng(16).integers(1, 3, len(df)).astype(float)
     d = collapse(df["frequency"].to_numpy(float), df["recency"].to_numpy(float), df["T"].to_numpy(float), w)
-    for theta in (np.array([0.55, 10.6, 0.6, 11.7]), np.array([2.0, 0.5, 3.0, 0.7]), np.array([0.1, 40.0, 1.0, 9.0])):
-        ll, g = ParetoNBDModel._loglik_grad(*theta, d)
-        plain = ParetoNBDModel._loglik(*[np.array([[v]]) for v in theta], d)[0]
-        np.testing.assert_allclose(ll, plain, rtol=1e-12, atol=1e-12)
-        num = []
-        for j in range(4):
-            h = 1e-6 * theta[j]
-            up, dn = theta.copy(), theta.copy()
-            up[j] += h
-            dn[j] -= h
-            num.append((ParetoNBDModel._loglik(*[np.array([[v]]) for v in up], d)[0] @ d.w
-                        - ParetoNBDModel._loglik(*[np.array([[v]]) for v in dn], d)[0] @ d.w) / (2 * h))
-        np.testing.assert_allclose(g @ d.w, num, rtol=1e-6)
+    _assert_one_pass_gradient(ParetoNBDModel, d, (np.array([0.55, 10.6, 0.6, 11.7]), np.array([2.0, 0.5, 3.0, 0.7]),
+                                                  np.array([0.1, 40.0, 1.0, 9.0])))
 
 
 @pytest.mark.parametrize("kind", ["continuous", "grid", "wide"])
