@@ -27,7 +27,7 @@ def _size(nb: dict) -> tuple[int, int, int]:
     code = sum(
         len([ln for ln in "".join(c["source"]).splitlines() if ln.strip() and not ln.strip().startswith("#")])
         for c in nb["cells"]
-        if c["cell_type"] == "code" and "solution" not in c.get("metadata", {}).get("tags", [])
+        if c["cell_type"] == "code" and not {"solution", "instructor"} & set(c.get("metadata", {}).get("tags", []))
     )
     exercises = sum(1 for c in nb["cells"] if "exercise" in c.get("metadata", {}).get("tags", []))
     return words, code, exercises

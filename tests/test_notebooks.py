@@ -6,6 +6,7 @@ compares was really produced top to bottom and follows the chapter shape.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -164,7 +165,19 @@ def test_chapter_has_speaker_notes(path):
     assert notes, f"{path.name}: no cell tagged 'instructor', so its lecture deck has no speaker notes"
     for cell in notes:
         where = f"{path.name}: instructor cell {cell.get('id')}"
-        assert cell["cell_type"] == "markdown", f"{where} must be markdown (it is translated and shown as notes)"
         assert _source(cell).strip(), f"{where} is empty"
+        if cell["cell_type"] == "code":
+            # a note that quotes the chapter's numbers renders them with say(): one prose output, call hidden
+            last = ast.parse(_source(cell)).body[-1]
+            said = isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and getattr(
+                last.value.func, "id", None) == "say"
+            assert said, f"{where}: a code note must end with a say() call"
+            outputs = cell.get("outputs", [])
+            assert len(outputs) == 1 and "prose" in outputs[0].get("metadata", {}).get("crmlab", {}), (
+                f"{where}: a code note must store exactly one say() output"
+            )
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden"), f"{where}: hide the say() call"
+        else:
+            assert cell["cell_type"] == "markdown", f"{where} must be markdown or a say() call"
         kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
         assert kind == "notes", f"{where} has slide_type {kind!r}; speaker notes use 'notes'"

@@ -7,12 +7,14 @@ Chinese edition re-renders a translated template with the stored values.
 
 from __future__ import annotations
 
+import copy
 import numbers
+import re
 import string
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["PROSE_KEY", "Prose", "say", "prose_outputs"]
+__all__ = ["PROSE_KEY", "Prose", "say", "prose_outputs", "rendered_note", "stale_numbers"]
 
 #: Key of the display metadata under ``"crmlab"`` that stores template and values.
 PROSE_KEY = "prose"
@@ -169,4 +171,106 @@ def prose_outputs(nb: Any) -> list[dict[str, Any]]:
             text = out["data"]["text/markdown"]
             found.append({"cell_id": cell.get("id"), "text": "".join(text) if isinstance(text, list) else text,
                           "template": meta["template"], "values": meta["values"]})
+    return found
+
+
+def rendered_note(cell: Any) -> Any:
+    """Return a speaker note written with :func:`say` as the Markdown cell it renders.
+
+    Speaker notes (cells tagged ``instructor``) that quote numbers from the code are
+    code cells calling :func:`say`, so the numbers follow the chapter's parameters.
+    Decks and the site show their rendered text only, never the call. Any other
+    cell is returned unchanged.
+
+    Parameters
+    ----------
+    cell : nbformat.NotebookNode or dict
+        A notebook cell.
+
+    Returns
+    -------
+    nbformat.NotebookNode or dict
+        A new Markdown cell (same id and metadata) holding the rendered text of
+        the cell's prose outputs, or ``cell`` itself.
+
+    Examples
+    --------
+    >>> data, metadata = say("P(alive) starts at {p:.2f}.", p=0.54)._repr_mimebundle_()
+    >>> note = {"cell_type": "code", "id": "instr-001", "metadata": {"tags": ["instructor"]}, "source": "say(...)",
+    ...         "outputs": [{"output_type": "display_data", "data": data, "metadata": metadata}]}
+    >>> markdown = rendered_note(note)
+    >>> markdown["cell_type"], markdown["source"], markdown["id"]
+    ('markdown', 'P(alive) starts at 0.54.', 'instr-001')
+    """
+    if cell.get("cell_type") != "code":
+        return cell
+    texts = [p["text"] for p in prose_outputs({"cells": [cell]})]
+    if not texts:
+        return cell
+    note = type(cell)(cell_type="markdown", id=cell.get("id"), source="\n\n".join(texts))
+    note["metadata"] = copy.deepcopy(dict(cell.get("metadata", {})))
+    return note
+
+
+# numbers worth checking: a thousands separator, a decimal point or at least three digits
+# ("1,653", "0.54", "266.7", "263"); one- and two-digit integers are too common to tell apart
+_NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])-?\d+\.\d+|(?<![\w.,])\d{3,}")
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group(0).replace(",", "").lstrip("-") for m in _NUMBER.finditer(text)}
+
+
+def _output_text(nb: Any) -> str:
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append("".join(out["text"]))
+            for kind in ("text/plain", "text/markdown", "text/html"):
+                if kind in out.get("data", {}):
+                    parts.append("".join(out["data"][kind]))
+    return "\n".join(parts)
+
+
+def stale_numbers(stored: Any, rerun: Any) -> dict[str, list[str]]:
+    """Find numbers typed in Markdown that the code printed in one run and not in another.
+
+    A number that a chapter's outputs show with its stored parameters but not after a
+    rerun with other parameters came from the data or the parameters; typed by hand
+    in a Markdown cell (speaker notes included), it would go stale on that rerun.
+    Such sentences belong in :func:`say`.
+
+    Parameters
+    ----------
+    stored, rerun : nbformat.NotebookNode or dict
+        The same chapter executed with two parameter sets.
+
+    Returns
+    -------
+    dict
+        Markdown cell id -> the typed numbers (thousands separators removed) found among
+        the outputs of ``stored`` only. Numbers with fewer than three digits and no decimal
+        point are not checked: they recur by coincidence.
+
+    Examples
+    --------
+    >>> def chapter(printed):
+    ...     return {"cells": [{"cell_type": "markdown", "id": "note", "source": "CLV is 266.7 at 10 %."},
+    ...                       {"cell_type": "code", "id": "c", "source": "",
+    ...                        "outputs": [{"output_type": "stream", "name": "stdout", "text": printed}]}]}
+    >>> stale_numbers(chapter("CLV 266.7"), chapter("CLV 300.0"))
+    {'note': ['266.7']}
+    >>> stale_numbers(chapter("CLV 266.7"), chapter("CLV 266.7"))
+    {}
+    """
+    moved = _numbers(_output_text(stored)) - _numbers(_output_text(rerun))
+    found = {}
+    for cell in stored["cells"]:
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        hits = sorted(_numbers(source) & moved)
+        if hits:
+            found[cell.get("id")] = hits
     return found

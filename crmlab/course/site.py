@@ -18,6 +18,7 @@ import nbformat
 
 from crmlab.course.assets import MATHJAX_CONFIG, copy_mathjax, templates_dir
 from crmlab.course.meta import ChapterMeta, chapter_meta
+from crmlab.course.prose import rendered_note
 from crmlab.course.search import search_box, write_search_index
 
 __all__ = [
@@ -312,6 +313,9 @@ def render_chapter(chapter: ChapterMeta, chapters: list[ChapterMeta], i: int, ed
     edition = edition or Edition(chapters=chapters)
     ui = edition.ui
     nb = nbformat.read(chapter.path, as_version=4)
+    # lecturer's notes written with say() show their rendered text, not the call
+    nb.cells = [nbformat.from_dict(rendered_note(c)) if "instructor" in c.metadata.get("tags", []) else c
+                for c in nb.cells]
     exporter = HTMLExporter(
         template_name="crmlab_lab",
         extra_template_basedirs=[str(templates_dir())],

@@ -148,6 +148,7 @@ def slides_notebook(nb: nbformat.NotebookNode, *, student: bool = False) -> nbfo
     >>> deck.cells[0].metadata["slideshow"]["slide_type"], "slideshow" in nb.cells[0].metadata
     ('notes', False)
     """
+    from crmlab.course.prose import rendered_note
     from crmlab.course.student import student_copy
 
     lang = nb.metadata.get("crmlab", {}).get("language", "en")
@@ -156,6 +157,7 @@ def slides_notebook(nb: nbformat.NotebookNode, *, student: bool = False) -> nbfo
     for cell in source.cells:
         tags = _tags(cell)
         if "instructor" in tags:
+            cell = nbformat.from_dict(rendered_note(cell))  # a note written with say(): its text, not the call
             _set_type(cell, "notes")
         elif "solution" in tags:
             _set_type(cell, "fragment")
