@@ -86,3 +86,50 @@ def test_importing_prose_does_not_pull_the_notebook_toolchain():
             "assert c.find_chapters.__module__ == 'crmlab.course.meta'\n"
             "assert 'nbformat' in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _note_cell(template: str, **values):
+    data, meta = say(template, **values)._repr_mimebundle_()
+    return {"cell_type": "code", "id": "instr-1", "source": f"say({template!r}, ...)", "execution_count": 3,
+            "metadata": {"tags": ["instructor"], "slideshow": {"slide_type": "notes"}},
+            "outputs": [{"output_type": "display_data", "data": data, "metadata": meta}]}
+
+
+def test_a_say_note_becomes_the_markdown_it_renders_in_the_deck():
+    import nbformat
+
+    from crmlab.course.slides import slides_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Retention", id="cell-1"),
+                nbformat.from_dict(_note_cell("Start at CLV {clv:.1f}; ask the room.", clv=266.66))]
+    note = next(c for c in slides_notebook(nb).cells if c.id == "instr-1")
+    assert note.cell_type == "markdown" and note.source == "Start at CLV 266.7; ask the room."
+    assert note.metadata["slideshow"]["slide_type"] == "notes" and "say(" not in note.source
+    assert nb.cells[1].cell_type == "code", "the chapter must not be modified"
+    assert "instr-1" not in {c.id for c in slides_notebook(nb, student=True).cells}
+
+
+def test_rendered_note_leaves_other_cells_alone():
+    from crmlab.course.prose import rendered_note
+
+    plain = {"cell_type": "code", "id": "c", "source": "x = 1", "metadata": {}, "outputs": []}
+    markdown = {"cell_type": "markdown", "id": "m", "source": "text", "metadata": {}}
+    assert rendered_note(plain) is plain and rendered_note(markdown) is markdown
+
+
+def test_stale_numbers_finds_typed_values_that_moved_and_ignores_fixed_ones():
+    from crmlab.course.prose import stale_numbers
+
+    def chapter(printed: str) -> dict:
+        return {"cells": [
+            {"cell_type": "markdown", "id": "m1", "source": "B/A is 1.04; 1,653 predicted, 2 years, lecture's 330."},
+            {"cell_type": "markdown", "id": "m2", "source": ["Nothing ", "here but 12 %."]},
+            {"cell_type": "code", "id": "c", "source": "", "outputs": [
+                {"output_type": "display_data", "data": {"text/plain": printed}, "metadata": {}}]},
+        ]}
+
+    stored = chapter("ratio 1.04, predicted 1653, lecture 330, 12")
+    rerun = chapter("ratio 1.10, predicted 1,702, lecture 330, 13")
+    assert stale_numbers(stored, rerun) == {"m1": ["1.04", "1653"]}
+    assert stale_numbers(stored, stored) == {}

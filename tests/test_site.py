@@ -161,3 +161,28 @@ def test_chinese_datasets_page_shows_the_chinese_data_cards(site):
     assert "暂为英文" not in page
     for name in ("cdnow_master", "donations_annual", "sbg_retention", "mobi", "yogurt", "course_truth"):
         assert f"<code>{name}</code>" in page, name
+
+
+@pytest.mark.parametrize("edition", ["", "zh"])
+def test_lecturers_say_notes_show_their_text_not_the_call(site, edition):
+    """A speaker note written with say() appears folded as its rendered text; its code never reaches the page."""
+    import nbformat
+
+    from crmlab.course.prose import prose_outputs
+
+    folder = site / edition if edition else site
+    chapters = TRANSLATED if edition else CHAPTERS
+    seen = 0
+    for path in chapters:
+        nb = nbformat.read(path, as_version=4)
+        notes = [c for c in nb.cells if c.cell_type == "code" and "instructor" in c.metadata.get("tags", [])]
+        page = html.unescape(re.sub(r"<[^>]+>", "", (folder / f"{path.stem}.html").read_text(encoding="utf-8")))
+        for cell in notes:
+            seen += 1
+            first_line = cell.source.splitlines()[0]
+            assert first_line not in page, f"{path.stem}: the code of note {cell.id} is on the page"
+            if not edition:  # the Chinese text differs; the English one must be there word for word
+                text = prose_outputs({"cells": [cell]})[0]["text"]
+                words = re.sub(r"[*$\\]", "", text.splitlines()[0])[:40]
+                assert words in page, f"{path.stem}: note {cell.id} is not shown"
+    assert seen, "no chapter has a speaker note written with say()"
