@@ -232,8 +232,11 @@ def combine_codes(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray
     n = len(codes[0])
     for c, size in zip(codes, sizes, strict=True):
         if size == n:  # every row distinct in this column, hence as a row
+            rows = np.arange(n, dtype=np.intp)
+            if np.array_equal(c, rows):  # codes in order of appearance: each row is its own first row
+                return c, c
             first = np.empty(n, dtype=np.intp)
-            first[c] = np.arange(n)
+            first[c] = rows
             return c, first
     if float(np.prod([max(s, 1) for s in sizes], dtype=float)) < 2.0**62:
         key = codes[0].astype(np.int64)

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from crmlab._keys import (
+    column_codes,
+    combine_codes,
     distinct_pairs,
     encode_ids,
     lookup_codes,
@@ -155,3 +157,26 @@ def test_per_distinct_converts_each_value_once_and_fills_missing():
                           missing=np.datetime64("NaT"))
     assert stamps.dtype == np.dtype("datetime64[D]") and str(stamps[0]) == "2024-01-02" and np.isnat(stamps[1])
     assert per_distinct(pd.Series([], dtype=object), parse, missing=-1).shape == (0,)
+
+
+@pytest.mark.parametrize("layout", ["one column distinct, in order", "one column distinct, shuffled", "repeats"])
+def test_combine_codes_numbers_distinct_rows_like_a_dictionary(layout):
+    rng = np.random.default_rng(5)
+    n = 500
+    x = rng.integers(0, 4, n).astype(float)
+    t = rng.uniform(0, 10, n) if layout != "repeats" else rng.integers(0, 6, n).astype(float)
+    cols = [column_codes(a) for a in (x, t)]
+    codes = [c for c, _ in cols]
+    if layout == "one column distinct, shuffled":
+        perm = rng.permutation(n)  # codes that are a permutation, not in order of appearance
+        codes[1] = perm[codes[1]]
+    inv, first = combine_codes(codes, [len(u) for _, u in cols])
+    # the plain second implementation: number rows by a dict of tuples, remember each code's first row
+    seen: dict[tuple[float, float], int] = {}
+    for i, row in enumerate(zip(x, t, strict=True)):
+        seen.setdefault(row, i)
+    assert len(first) == len(seen)
+    assert sorted(first.tolist()) == sorted(seen.values())
+    for i in range(n):  # every row maps to the code of the first row equal to it
+        assert (x[first[inv[i]]], t[first[inv[i]]]) == (x[i], t[i])
+        assert first[inv[i]] == seen[(x[i], t[i])]

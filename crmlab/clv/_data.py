@@ -64,6 +64,8 @@ class RFMData:
 
     def _pairs_of_codes(self, t: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
         inv, first = combine_codes([self.x_inv, codes], [len(self.xu), size])
+        if first is inv:  # every row is its own pair (continuous times): no copy
+            return self.x, t, inv
         return self.x[first], t[first], inv
 
     def pairs_by_time(self, which: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
