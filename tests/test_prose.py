@@ -133,3 +133,37 @@ def test_stale_numbers_finds_typed_values_that_moved_and_ignores_fixed_ones():
     rerun = chapter("ratio 1.10, predicted 1,702, lecture 330, 13")
     assert stale_numbers(stored, rerun) == {"m1": ["1.04", "1653"]}
     assert stale_numbers(stored, stored) == {}
+
+
+def test_choice_remembers_every_word_and_refuses_a_word_outside_its_options():
+    from crmlab.course.prose import choice
+
+    verb = choice("overstates", ["understates", "overstates", "understates"])
+    assert verb == "overstates" and verb.options == ("understates", "overstates")
+    s = say("PLS {verb} the effect.", verb=verb)
+    assert s.values == {"verb": "overstates"} and type(s.values["verb"]) is str
+    assert s.metadata["crmlab"]["prose"]["options"] == {"verb": ["understates", "overstates"]}
+    assert "options" not in say("PLS {verb} the effect.", verb="overstates").metadata["crmlab"]["prose"]
+    with pytest.raises(ValueError, match="'is close to' is not one of the options"):
+        choice("is close to", ["understates", "overstates"])
+
+
+def test_the_catalogue_holds_the_words_a_rerun_could_pick(tmp_path):
+    import nbformat
+
+    from crmlab.course.i18n import catalogue_status, read_catalogue, update_catalogue
+    from crmlab.course.prose import choice
+
+    data, meta = say("PLS {verb} the effect.", verb=choice("understates", ["understates", "overstates"])
+                     )._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# PLS", id="cell-001"),
+                nbformat.v4.new_code_cell("say(...)", id="cell-002", outputs=[
+                    nbformat.v4.new_output("display_data", data=data, metadata=meta)])]
+    chapter = tmp_path / "05_loyalty.ipynb"
+    nbformat.write(nb, chapter)
+    catalog = read_catalogue(update_catalogue(chapter))
+    words = [m.id for m in catalog if m.context == "prose-word"]
+    assert words == ["understates", "overstates"]
+    status = catalogue_status(nb, catalog, "05_loyalty")
+    assert "overstates" in status.describe(), "an untranslated option must be reported, not only the picked word"

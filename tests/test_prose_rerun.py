@@ -21,6 +21,10 @@ from crmlab.course.prose import prose_outputs, stale_numbers
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+def _options(prose: dict) -> list[str]:
+    return [word for words in prose.get("options", {}).values() for word in words]
+
+
 def _rerun_parameters(path: Path) -> dict | None:
     nb = json.loads(path.read_text(encoding="utf-8"))
     return nb["metadata"].get("crmlab", {}).get("rerun_parameters")
@@ -67,4 +71,11 @@ def test_chapter_prose_follows_parameters(path, tmp_path):
                                            json.loads(out.read_text(encoding="utf-8"))).items()
     }
     stale = {cell: numbers for cell, numbers in stale.items() if numbers}
+    # the Chinese edition translates each word a sentence takes from the code; a word only the rerun picks
+    # would stay English there unless the sentence declared it with choice()
+    known = {w for p in stored for w in [*p["values"].values(), *_options(p)] if isinstance(w, str)}
+    new_words = sorted({w for p in rerun for w in p["values"].values()
+                        if isinstance(w, str) and any(ch.isalpha() for ch in w)} - known)
+    assert not new_words, f"{path.name}: the rerun's prose uses words the catalogue cannot hold: {new_words}; " \
+                          "pick them with crmlab.course.prose.choice()"
     assert not stale, f"{path.name}: typed numbers moved with {_rerun_parameters(path)}; use say(): {stale}"

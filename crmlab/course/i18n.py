@@ -237,7 +237,11 @@ def _units(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
             units.append((PROSE_CONTEXT, prose["template"]))
     words = set()
     for _cell_id, _k, prose in prose_outputs(nb):
-        for value in prose.get("values", {}).values():
+        # the word the stored run picked, then every other word a choice() could pick on a rerun
+        candidates = list(prose.get("values", {}).values())
+        for options in prose.get("options", {}).values():
+            candidates.extend(options)
+        for value in candidates:
             if _is_word(value) and value not in words:
                 words.add(value)
                 units.append((PROSE_WORD_CONTEXT, value))

@@ -11,17 +11,87 @@ import copy
 import numbers
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["PROSE_KEY", "Prose", "say", "prose_outputs", "rendered_note", "stale_numbers"]
+__all__ = ["PROSE_KEY", "Choice", "Prose", "choice", "say", "prose_outputs", "rendered_note", "stale_numbers"]
 
 #: Key of the display metadata under ``"crmlab"`` that stores template and values.
 PROSE_KEY = "prose"
 
 
+class Choice(str):
+    """A word the code picks from a fixed set; made by :func:`choice`.
+
+    It is the picked word itself (a :class:`str`) and remembers every word it could
+    have been in :attr:`options`, so a translation catalogue can cover them all.
+
+    Parameters
+    ----------
+    value : str
+        The word picked.
+    options : tuple of str
+        Every word the code can pick here.
+
+    Examples
+    --------
+    >>> word = Choice("inside", ("inside", "outside"))
+    >>> word, word.options
+    ('inside', ('inside', 'outside'))
+    """
+
+    options: tuple[str, ...]
+
+    def __new__(cls, value: str, options: tuple[str, ...]) -> Choice:
+        """Return ``value`` as a string that remembers ``options``."""
+        word = super().__new__(cls, value)
+        word.options = options
+        return word
+
+
+def choice(value: str, options: Iterable[str]) -> Choice:
+    """Mark a word of a :func:`say` sentence as one of a fixed set of words.
+
+    A sentence whose wording follows the data ("understates" or "overstates") must be
+    translatable for every word a rerun with other parameters can pick, not only the
+    word the stored run picked: :func:`say` stores the options with the sentence, and
+    the chapter's catalogue holds a translation for each of them.
+
+    Parameters
+    ----------
+    value : str
+        The word picked.
+    options : iterable of str
+        Every word the code can pick here, ``value`` among them.
+
+    Returns
+    -------
+    Choice
+        ``value`` as a string that remembers ``options``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not among ``options``.
+
+    Examples
+    --------
+    >>> estimate, truth = -0.135, -0.20
+    >>> verb = choice("understates" if estimate > truth else "overstates", ["understates", "overstates"])
+    >>> s = say("The model {verb} the effect.", verb=verb)
+    >>> s.text, s.metadata["crmlab"]["prose"]["options"]
+    ('The model understates the effect.', {'verb': ['understates', 'overstates']})
+    """
+    options = tuple(dict.fromkeys(str(o) for o in options))
+    if not all(isinstance(o, str) for o in options) or str(value) not in options:
+        raise ValueError(f"choice(): {value!r} is not one of the options {list(options)}.")
+    return Choice(str(value), options)
+
+
 def _plain(name: str, value: Any) -> int | float | str | bool:
     """Turn a value into a JSON-serialisable scalar (numpy scalars included)."""
+    if isinstance(value, Choice):
+        return str(value)
     if isinstance(value, (bool, str)):
         return value
     if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 and not isinstance(value, (int, float)):
@@ -47,6 +117,8 @@ class Prose:
         An English Markdown sentence with :meth:`str.format` placeholders.
     values : mapping
         Plain values (int, float, str, bool) for the placeholders.
+    options : mapping, optional
+        For a value made by :func:`choice`, every word the code could have picked.
 
     Examples
     --------
@@ -57,9 +129,12 @@ class Prose:
     {'n': 12}
     """
 
-    def __init__(self, template: str, values: Mapping[str, int | float | str | bool]) -> None:
+    def __init__(self, template: str, values: Mapping[str, int | float | str | bool],
+                 options: Mapping[str, Iterable[str]] | None = None) -> None:
         self.template = template
         self.values = dict(values)
+        #: for a word made by :func:`choice`, every word the code could have picked
+        self.options = {name: list(words) for name, words in (options or {}).items()}
 
     @property
     def text(self) -> str:
@@ -74,8 +149,14 @@ class Prose:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """The display metadata: ``{"crmlab": {"prose": {"template": ..., "values": ...}}}``."""
-        return {"crmlab": {PROSE_KEY: {"template": self.template, "values": dict(self.values)}}}
+        """The display metadata: ``{"crmlab": {"prose": {"template": ..., "values": ..., "options": ...}}}``.
+
+        ``options`` is there only when a value was made by :func:`choice`.
+        """
+        prose: dict[str, Any] = {"template": self.template, "values": dict(self.values)}
+        if self.options:
+            prose["options"] = {name: list(words) for name, words in self.options.items()}
+        return {"crmlab": {PROSE_KEY: prose}}
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
         return {"text/markdown": self.text, "text/plain": self.text}, self.metadata
@@ -132,7 +213,8 @@ def say(template: str, /, **values: Any) -> Prose:
     if unused:
         raise ValueError(f"say(): value(s) {unused} are not used by template {template!r}.")
     plain = {k: _plain(k, v) for k, v in values.items()}
-    prose = Prose(template, plain)
+    options = {k: list(v.options) for k, v in values.items() if isinstance(v, Choice)}
+    prose = Prose(template, plain, options)
     prose.text  # noqa: B018 -- fail now, not at display time, on a bad format spec
     return prose
 
@@ -148,7 +230,8 @@ def prose_outputs(nb: Any) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        One dict per rendered sentence: ``cell_id``, ``text``, ``template`` and ``values``.
+        One dict per rendered sentence: ``cell_id``, ``text``, ``template`` and ``values``, and
+        ``options`` for a sentence with a word made by :func:`choice`.
 
     Examples
     --------
@@ -170,7 +253,8 @@ def prose_outputs(nb: Any) -> list[dict[str, Any]]:
                 continue
             text = out["data"]["text/markdown"]
             found.append({"cell_id": cell.get("id"), "text": "".join(text) if isinstance(text, list) else text,
-                          "template": meta["template"], "values": meta["values"]})
+                          "template": meta["template"], "values": meta["values"],
+                          **({"options": meta["options"]} if "options" in meta else {})})
     return found
 
 
