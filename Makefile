@@ -1,6 +1,6 @@
 # crmlab — every task starts from nothing but Python 3 and make.
 #   make course   set up, execute every chapter, build the HTML course in build/course/ (中文版: build/course/zh/)
-#   make test     set up, run unit tests, doctests, notebook hygiene and strict nbval
+#   make test     set up, run ruff, unit tests, doctests, notebook hygiene and strict nbval
 #   make test-fast   unit tests and doctests only (no kernel, no site build, no browser, no nbval): the inner loop
 #   make student  student copies (no solutions) in build/student/ and build/student/zh/
 #   make slides   offline reveal.js decks (lecturer's and student/) in build/slides/ and build/slides/zh/
@@ -76,6 +76,7 @@ check-site: $(STAMP)
 	$(BIN)/crmlab course check --site build/course --screenshots build/site-check
 
 test: $(STAMP)
+	$(BIN)/ruff check crmlab tests benchmarks notebooks
 	$(BIN)/python -m pytest tests notebooks crmlab --doctest-modules $(NBVAL_FLAGS) $(XDIST)
 	$(OTHER_NUMERICS) $(BIN)/python -m pytest notebooks $(NBVAL_FLAGS) -q
 
